@@ -1,0 +1,160 @@
+#include "tronidx/chain/address.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "tronidx/chain/hash.h"
+#include "tronidx/chain/hex.h"
+
+namespace tronidx::chain {
+namespace {
+
+constexpr char kAlphabet[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+int base58_value(char c) noexcept {
+  const char* p = std::strchr(kAlphabet, c);
+  return (p == nullptr || c == '\0') ? -1 : static_cast<int>(p - kAlphabet);
+}
+
+std::string err_field(std::string_view field, std::string_view what) {
+  return std::string(field) + ": " + std::string(what);
+}
+
+}  // namespace
+
+std::string base58_encode(std::span<const uint8_t> data) {
+  size_t zeros = 0;
+  while (zeros < data.size() && data[zeros] == 0) ++zeros;
+  // log(256)/log(58) ~ 1.366
+  std::vector<uint8_t> digits((data.size() - zeros) * 138 / 100 + 1, 0);
+  size_t used = 0;
+  for (size_t i = zeros; i < data.size(); ++i) {
+    unsigned carry = data[i];
+    size_t j = 0;
+    for (auto it = digits.rbegin(); (carry != 0 || j < used) && it != digits.rend(); ++it, ++j) {
+      carry += 256u * *it;
+      *it = static_cast<uint8_t>(carry % 58);
+      carry /= 58;
+    }
+    used = j;
+  }
+  auto it = std::find_if(digits.begin(), digits.end(), [](uint8_t d) { return d != 0; });
+  std::string out(zeros, '1');
+  for (; it != digits.end(); ++it) out.push_back(kAlphabet[*it]);
+  return out;
+}
+
+Result<std::string> base58_decode(std::string_view text, std::string_view field) {
+  if (text.empty()) return make_error(Errc::kInvalidArgument, err_field(field, "empty"));
+  size_t zeros = 0;
+  while (zeros < text.size() && text[zeros] == '1') ++zeros;
+  std::vector<uint8_t> bytes(text.size() * 733 / 1000 + 1, 0);  // log(58)/log(256) ~ 0.733
+  size_t used = 0;
+  for (size_t i = zeros; i < text.size(); ++i) {
+    const int v = base58_value(text[i]);
+    if (v < 0) {
+      return make_error(Errc::kInvalidArgument,
+                        err_field(field, "invalid base58 character '" + std::string(1, text[i]) +
+                                             "' at offset " + std::to_string(i)));
+    }
+    unsigned carry = static_cast<unsigned>(v);
+    size_t j = 0;
+    for (auto it = bytes.rbegin(); (carry != 0 || j < used) && it != bytes.rend(); ++it, ++j) {
+      carry += 58u * *it;
+      *it = static_cast<uint8_t>(carry & 0xff);
+      carry >>= 8;
+    }
+    used = j;
+  }
+  auto it = std::find_if(bytes.begin(), bytes.end(), [](uint8_t b) { return b != 0; });
+  std::string out(zeros, '\0');
+  out.append(it, bytes.end());
+  return out;
+}
+
+std::string base58check_encode(std::span<const uint8_t> payload) {
+  const Hash32 h = sha256(sha256(payload).span());
+  std::vector<uint8_t> buf(payload.begin(), payload.end());
+  buf.insert(buf.end(), h.bytes.begin(), h.bytes.begin() + 4);
+  return base58_encode(buf);
+}
+
+Result<std::string> base58check_decode(std::string_view text, std::string_view field) {
+  TRONIDX_ASSIGN(std::string raw, base58_decode(text, field));
+  if (raw.size() < 5) return make_error(Errc::kInvalidArgument, err_field(field, "too short for base58check"));
+  const std::string_view payload(raw.data(), raw.size() - 4);
+  const Hash32 h = sha256(sha256(payload).span());
+  if (std::memcmp(h.bytes.data(), raw.data() + payload.size(), 4) != 0) {
+    return make_error(Errc::kInvalidArgument, err_field(field, "bad base58check checksum"));
+  }
+  return std::string(payload);
+}
+
+Result<Address> Address::from_bytes(std::span<const uint8_t> bytes21, std::string_view field) {
+  if (bytes21.size() != kSize) {
+    return make_error(Errc::kInvalidArgument,
+                      err_field(field, "expected 21 bytes, got " + std::to_string(bytes21.size())));
+  }
+  if (bytes21[0] != kPrefix) {
+    return make_error(Errc::kInvalidArgument, err_field(field, "wrong prefix 0x" + chain::to_hex(bytes21.first(1)) +
+                                                                   " (TRON mainnet addresses start with 0x41)"));
+  }
+  Address a;
+  std::copy(bytes21.begin(), bytes21.end(), a.bytes_.begin());
+  return a;
+}
+
+Address Address::from_raw(std::span<const uint8_t, kSize> bytes21) noexcept {
+  Address a;
+  std::copy(bytes21.begin(), bytes21.end(), a.bytes_.begin());
+  return a;
+}
+
+Address Address::from_evm(std::span<const uint8_t, 20> bytes20) noexcept {
+  Address a;
+  std::copy(bytes20.begin(), bytes20.end(), a.bytes_.begin() + 1);
+  return a;
+}
+
+Result<Address> Address::parse(std::string_view text, std::string_view field) {
+  if (text.empty()) return make_error(Errc::kInvalidArgument, err_field(field, "empty address"));
+  const bool has_0x = text.size() >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+  if (text[0] == 'T' && !has_0x) {
+    if (text.size() != 34) {
+      return make_error(Errc::kInvalidArgument,
+                        err_field(field, "base58 address must be 34 characters, got " +
+                                             std::to_string(text.size())));
+    }
+    TRONIDX_ASSIGN(std::string raw, base58check_decode(text, field));
+    return from_bytes(as_bytes(raw), field);
+  }
+  std::string_view hex = has_0x ? text.substr(2) : text;
+  if (hex.size() == 40) {
+    std::array<uint8_t, 20> evm{};
+    TRONIDX_TRY(from_hex_exact(hex, evm, field));
+    return from_evm(evm);
+  }
+  if (hex.size() == 42 && !has_0x) {
+    std::array<uint8_t, 21> raw{};
+    TRONIDX_TRY(from_hex_exact(hex, raw, field));
+    return from_bytes(raw, field);
+  }
+  return make_error(Errc::kInvalidArgument,
+                    err_field(field, "not an address: expected base58 (T..., 34 chars), hex 41... (42 "
+                                     "digits) or 0x... (40 digits)"));
+}
+
+std::string Address::to_base58() const { return base58check_encode(bytes_); }
+
+std::string Address::to_hex() const { return chain::to_hex(bytes_); }
+
+size_t AddressHash::operator()(const Address& a) const noexcept {
+  // Addresses are hash outputs: 8 of their bytes are already uniformly distributed.
+  uint64_t v = 0;
+  std::memcpy(&v, a.bytes().data() + 1, sizeof v);
+  return static_cast<size_t>(v);
+}
+
+}  // namespace tronidx::chain

@@ -1,0 +1,69 @@
+#include "tronidx/chain/hex.h"
+
+#include <string>
+
+namespace tronidx::chain {
+namespace {
+
+constexpr char kDigits[] = "0123456789abcdef";
+
+int nibble(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string_view strip_0x(std::string_view hex) {
+  if (hex.size() >= 2 && hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X')) hex.remove_prefix(2);
+  return hex;
+}
+
+Status decode_into(std::string_view hex, uint8_t* out, std::string_view field) {
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    const int hi = nibble(hex[i]);
+    const int lo = nibble(hex[i + 1]);
+    if (hi < 0 || lo < 0) {
+      return make_error(Errc::kInvalidArgument,
+                        std::string(field) + ": invalid hex character at offset " +
+                            std::to_string(hi < 0 ? i : i + 1));
+    }
+    out[i / 2] = static_cast<uint8_t>((hi << 4) | lo);
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+std::string to_hex(std::span<const uint8_t> bytes) {
+  std::string out(bytes.size() * 2, '0');
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    out[2 * i] = kDigits[bytes[i] >> 4];
+    out[2 * i + 1] = kDigits[bytes[i] & 0xf];
+  }
+  return out;
+}
+
+std::string to_hex(std::string_view bytes) { return to_hex(as_bytes(bytes)); }
+
+Result<std::vector<uint8_t>> from_hex(std::string_view hex, std::string_view field) {
+  hex = strip_0x(hex);
+  if (hex.size() % 2 != 0) {
+    return make_error(Errc::kInvalidArgument, std::string(field) + ": odd number of hex digits");
+  }
+  std::vector<uint8_t> out(hex.size() / 2);
+  TRONIDX_TRY(decode_into(hex, out.data(), field));
+  return out;
+}
+
+Status from_hex_exact(std::string_view hex, std::span<uint8_t> out, std::string_view field) {
+  hex = strip_0x(hex);
+  if (hex.size() != out.size() * 2) {
+    return make_error(Errc::kInvalidArgument, std::string(field) + ": expected " +
+                                                  std::to_string(out.size() * 2) + " hex digits, got " +
+                                                  std::to_string(hex.size()));
+  }
+  return decode_into(hex, out.data(), field);
+}
+
+}  // namespace tronidx::chain
