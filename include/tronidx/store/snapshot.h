@@ -1,0 +1,95 @@
+#pragma once
+// Snapshot: a consistent, immutable read view of the index. Thread-safe; never blocks the writer.
+// Every Result error is a database error (kDataLoss for corruption, kInternal for I/O).
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "tronidx/chain/result.h"
+#include "tronidx/store/journal.h"
+#include "tronidx/store/types.h"
+
+namespace rocksdb {
+class Snapshot;
+}
+
+namespace tronidx::store {
+
+class Store;
+
+class Snapshot {
+ public:
+  ~Snapshot();
+  Snapshot(const Snapshot&) = delete;
+  Snapshot& operator=(const Snapshot&) = delete;
+
+  // State as of this snapshot.
+  std::optional<ChainPoint> base() const { return base_; }
+  ChainPoint tip() const { return tip_; }
+  uint64_t solidified() const { return solidified_; }
+  uint64_t next_seq() const { return next_seq_; }          // the journal holds seqs [journal_first, next_seq)
+  uint64_t journal_first() const { return journal_first_; }
+
+  // The canonical block at `block_num`, if indexed.
+  Result<std::optional<BlockInfo>> block(uint64_t block_num) const;
+  // The block that was canonical at `block_num` just before journal record `seq` (seq = next_seq(): now).
+  Result<std::optional<BlockInfo>> block_as_of(uint64_t block_num, uint64_t seq) const;
+  // All versions ever applied at `block_num` that are still retained, oldest first.
+  Result<std::vector<BlockInfo>> block_versions(uint64_t block_num) const;
+
+  // The transfers of one block version as they were just before journal record `as_of_seq`: those its
+  // APPLY indexed plus those backfilled into it by records before as_of_seq. Position order.
+  Result<std::vector<IndexedTransfer>> block_transfers(const BlockInfo& version, uint64_t as_of_seq) const;
+
+  struct HistoryQuery {
+    chain::Address address;
+    Direction direction = Direction::kBoth;
+    std::optional<chain::Address> token;        // only transfers of this token
+    uint64_t from_block = 0;                    // inclusive
+    uint64_t to_block = std::numeric_limits<uint64_t>::max();  // inclusive
+    bool newest_first = true;
+    std::optional<decode::Position> after;      // continue after this position (exclusive), in query order
+    size_t limit = 100;
+  };
+  // Transfers touching an address, from the by_address index. Bounded by `limit`.
+  Result<std::vector<IndexedTransfer>> address_history(const HistoryQuery& query) const;
+
+  struct TokenQuery {
+    chain::Address token;                       // decode::trx_token() for TRX
+    uint64_t from_block = 0;
+    uint64_t to_block = std::numeric_limits<uint64_t>::max();
+    bool newest_first = true;
+    std::optional<decode::Position> after;
+    size_t limit = 100;
+  };
+  Result<std::vector<IndexedTransfer>> token_history(const TokenQuery& query) const;
+
+  Result<std::vector<IndexedTransfer>> by_txid(const chain::TxId& txid) const;
+
+  // Journal records [from_seq, from_seq + max) that exist. kApply/kRevert come without transfers (use
+  // block_transfers); kBackfill carries its own.
+  Result<std::vector<JournalRecord>> journal(uint64_t from_seq, size_t max_records) const;
+
+  Result<std::vector<WatchInfo>> watches(bool include_removed = false) const;
+
+  // The first canonical block with timestamp >= ts (binary search over the blocks), if any.
+  Result<std::optional<uint64_t>> first_block_at_or_after(int64_t timestamp_ms) const;
+
+ private:
+  friend class Store;
+  Snapshot(const Store& store, const rocksdb::Snapshot* snap);
+  Status load_meta();
+
+  const Store* store_;
+  const rocksdb::Snapshot* snap_;
+  std::optional<ChainPoint> base_;
+  ChainPoint tip_;
+  uint64_t solidified_ = 0;
+  uint64_t next_seq_ = 1;
+  uint64_t journal_first_ = 1;
+};
+
+}  // namespace tronidx::store

@@ -1,0 +1,120 @@
+#pragma once
+// store/: the RocksDB index (DESIGN.md §5). The only module that touches rocksdb:: types; the key
+// layouts are documented in src/store/schema.h.
+//
+// Concurrency: one writer thread calls set_base/begin/commit/prune_journal; any thread may take
+// snapshots and read through them, read the identity and WatchSet, and call the state getters.
+// Atomicity: every commit is one RocksDB WriteBatch holding the data, its journal records and the new
+// tip/solidified/next_seq together, so a kill -9 at any instant leaves exactly a committed prefix.
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "tronidx/chain/result.h"
+#include "tronidx/decode/block.h"
+#include "tronidx/store/journal.h"
+#include "tronidx/store/types.h"
+#include "tronidx/store/watch_set.h"
+
+namespace tronidx::store {
+
+class Snapshot;
+class WriteTxn;
+struct Rocks;      // RocksDB handles (src/store/rocks.h)
+class TokenDict;   // token <-> ref dictionary (src/store/token_dict.h)
+
+struct OpenOptions {
+  std::string path;
+  bool read_only = false;          // open without writing (works while a daemon holds the database)
+  bool create_if_missing = true;
+  // Identity. Creating a database needs both; when set, an existing database must match (else
+  // kFailedPrecondition with a message saying what differs).
+  std::optional<chain::BlockId> genesis_id;
+  std::optional<ModeConfig> mode;
+  bool sync_writes = true;         // fsync the WAL on each commit (durable before subscribers hear of it)
+  size_t block_cache_bytes = size_t{128} << 20;
+  size_t write_buffer_bytes = size_t{64} << 20;
+};
+
+struct CommitResult {
+  // The records this commit appended, in seq order; kApply/kRevert carry their transfers.
+  std::vector<JournalRecord> records;
+};
+
+struct CfStats {
+  std::string name;
+  uint64_t live_bytes = 0;   // SST bytes
+  uint64_t memtable_bytes = 0;
+  uint64_t estimated_keys = 0;
+};
+
+class Store {
+ public:
+  static Result<std::unique_ptr<Store>> open(const OpenOptions& options);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const chain::BlockId& genesis_id() const noexcept { return genesis_id_; }
+  const ModeConfig& mode() const noexcept { return mode_; }
+  const std::array<uint8_t, 16>& instance_id() const noexcept { return instance_id_; }
+  const std::string& path() const noexcept { return path_; }
+  bool read_only() const noexcept { return read_only_; }
+
+  // Committed state (any thread).
+  struct State {
+    std::optional<ChainPoint> base;  // unset until set_base on a fresh database
+    ChainPoint tip;
+    uint64_t solidified = 0;
+    uint64_t next_seq = 1;
+    uint64_t journal_first = 1;
+  };
+  State state() const;
+
+  // Fresh database only: the block below the first one to index. The base is never reverted; a reorg
+  // below it is a fatal inconsistency. Also becomes the tip.
+  Status set_base(const ChainPoint& base);
+
+  WriteTxn begin();
+  // Applies the transaction atomically. On error nothing was written and the store is unchanged.
+  Result<CommitResult> commit(WriteTxn&& txn);
+
+  // A consistent read view (RocksDB snapshot + the meta values inside it).
+  Result<std::shared_ptr<const Snapshot>> snapshot() const;
+
+  const WatchSet& watches() const noexcept { return watches_; }
+
+  // Deletes journal records below keep_from_seq and the reverted block versions only they referenced.
+  Status prune_journal(uint64_t keep_from_seq);
+
+  Result<std::vector<CfStats>> cf_stats() const;
+  Status compact();
+
+ private:
+  friend class WriteTxn;
+  friend class Snapshot;
+  Store() = default;
+  Status load_state();
+  Status load_watches();
+  Status load_tokens();
+
+  std::unique_ptr<Rocks> rocks_;
+  std::string path_;
+  bool read_only_ = false;
+  bool sync_writes_ = true;
+  chain::BlockId genesis_id_;
+  ModeConfig mode_;
+  std::array<uint8_t, 16> instance_id_{};
+  mutable std::mutex state_mu_;
+  State state_;
+  std::unique_ptr<TokenDict> tokens_;
+  WatchSet watches_;
+};
+
+}  // namespace tronidx::store

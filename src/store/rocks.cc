@@ -1,0 +1,113 @@
+#include "rocks.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/slice_transform.h>
+#include <rocksdb/table.h>
+
+#include <filesystem>
+
+#include "schema.h"
+
+namespace tronidx::store {
+namespace {
+
+rocksdb::ColumnFamilyOptions cf_options(const std::shared_ptr<rocksdb::Cache>& cache, size_t write_buffer,
+                                        size_t prefix_len, bool point_lookups) {
+  rocksdb::ColumnFamilyOptions o;
+  rocksdb::BlockBasedTableOptions t;
+  t.block_cache = cache;
+  t.block_size = 16 * 1024;
+  t.cache_index_and_filter_blocks = true;
+  t.pin_l0_filter_and_index_blocks_in_cache = true;
+  t.format_version = 5;
+  if (prefix_len > 0 || point_lookups) t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
+  if (prefix_len > 0) {
+    o.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(prefix_len));
+    t.whole_key_filtering = point_lookups;
+  }
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  o.write_buffer_size = write_buffer;
+  o.level_compaction_dynamic_level_bytes = true;
+  o.compression = rocksdb::kLZ4Compression;
+  o.bottommost_compression = rocksdb::kZSTD;
+  return o;
+}
+
+}  // namespace
+
+Rocks::~Rocks() {
+  for (auto* h : handles) {
+    if (db) db->DestroyColumnFamilyHandle(h);
+  }
+  handles.clear();
+  db.reset();
+}
+
+Error rocks_error(const rocksdb::Status& status, std::string_view what) {
+  std::string msg = std::string(what) + ": " + status.ToString();
+  if (status.IsCorruption()) return make_error(Errc::kDataLoss, "database corruption: " + msg);
+  if (status.IsIOError() && status.ToString().find("lock") != std::string::npos) {
+    return make_error(Errc::kFailedPrecondition,
+                      "database is already in use by another process (is tronidxd already running on this "
+                      "data dir?): " + msg);
+  }
+  if (status.IsBusy() || status.IsTryAgain()) return make_error(Errc::kUnavailable, msg);
+  return make_error(Errc::kInternal, msg);
+}
+
+Result<std::unique_ptr<Rocks>> open_rocks(const RocksOptions& options) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!options.read_only && options.create_if_missing) fs::create_directories(options.path, ec);
+  if (!fs::exists(fs::path(options.path) / "CURRENT", ec) && (options.read_only || !options.create_if_missing)) {
+    return make_error(Errc::kNotFound, "no database at " + options.path);
+  }
+
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  const size_t wb = options.write_buffer_bytes;
+  rocksdb::DBOptions db_opts;
+  db_opts.create_if_missing = options.create_if_missing;
+  db_opts.create_missing_column_families = true;
+  db_opts.max_background_jobs = 2;
+  db_opts.bytes_per_sync = 1 << 20;
+  db_opts.max_total_wal_size = 4 * wb;
+  db_opts.keep_log_file_num = 5;
+  db_opts.max_open_files = 512;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
+      {schema::kCfMeta, cf_options(cache, 4 << 20, 0, true)},
+      {schema::kCfBlocks, cf_options(cache, wb / 4, 4, true)},
+      {schema::kCfTransfers, cf_options(cache, wb, 0, true)},
+      {schema::kCfOrphans, cf_options(cache, 4 << 20, 8, false)},
+      {schema::kCfByAddress, cf_options(cache, wb, schema::kByAddressPrefix, false)},
+      {schema::kCfByToken, cf_options(cache, wb / 2, 4, false)},
+      {schema::kCfByTxid, cf_options(cache, wb / 2, schema::kTxidPrefixSize, false)},
+      {schema::kCfJournal, cf_options(cache, wb / 4, 0, true)},
+      {schema::kCfWatches, cf_options(cache, 4 << 20, 20, false)},
+      {schema::kCfTokens, cf_options(cache, 1 << 20, 0, true)},
+      {schema::kCfJobs, cf_options(cache, 1 << 20, 0, true)},
+  };
+  auto rocks = std::make_unique<Rocks>();
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = options.read_only
+                          ? rocksdb::DB::OpenForReadOnly(db_opts, options.path, cfs, &rocks->handles, &raw)
+                          : rocksdb::DB::Open(db_opts, options.path, cfs, &rocks->handles, &raw);
+  if (!s.ok()) return rocks_error(s, "opening " + options.path);
+  rocks->db.reset(raw);
+  auto& h = rocks->handles;
+  rocks->meta = h[0];
+  rocks->blocks = h[1];
+  rocks->transfers = h[2];
+  rocks->orphans = h[3];
+  rocks->by_address = h[4];
+  rocks->by_token = h[5];
+  rocks->by_txid = h[6];
+  rocks->journal = h[7];
+  rocks->watches = h[8];
+  rocks->tokens = h[9];
+  rocks->jobs = h[10];
+  return rocks;
+}
+
+}  // namespace tronidx::store

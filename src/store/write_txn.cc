@@ -1,0 +1,286 @@
+#include "tronidx/store/write_txn.h"
+
+#include <rocksdb/write_batch.h>
+
+#include "records.h"
+#include "rocks.h"
+#include "schema.h"
+#include "token_dict.h"
+#include "tronidx/chain/hex.h"
+#include "tronidx/store/snapshot.h"
+#include "tronidx/store/store.h"
+
+namespace tronidx::store {
+namespace {
+
+Error precondition(std::string msg) { return make_error(Errc::kFailedPrecondition, std::move(msg)); }
+
+std::string watch_value(uint64_t removed_seq, uint64_t since_block, const std::string& label) {
+  std::string v;
+  schema::put_var(v, removed_seq);
+  schema::put_var(v, since_block);
+  schema::put_var(v, label.size());
+  v += label;
+  return v;
+}
+
+}  // namespace
+
+WriteTxn::WriteTxn(Store& store) : store_(&store), batch_(std::make_unique<rocksdb::WriteBatch>()) {
+  const Store::State st = store.state();
+  tip_ = st.tip;
+  solidified_ = st.solidified;
+  next_seq_ = st.next_seq;
+  next_token_ref_ = store.tokens_->next_ref();
+}
+
+WriteTxn::WriteTxn(WriteTxn&&) noexcept = default;
+WriteTxn::~WriteTxn() = default;
+
+JournalRecord& WriteTxn::add_record(RecordType type) {
+  JournalRecord& r = records_.emplace_back();
+  r.seq = next_seq_++;
+  r.type = type;
+  return r;
+}
+
+bool WriteTxn::watched(const chain::Address& address) const {
+  auto it = watch_changes_.find(address);
+  if (it != watch_changes_.end()) return it->second;
+  return store_->watches_.watched_now(address);
+}
+
+bool WriteTxn::keeps(const decode::Transfer& t) const {
+  if (store_->mode_.kind == ModeConfig::Kind::kAll) return store_->mode_.indexes_token(t.token);
+  return watched(t.from) || watched(t.to);
+}
+
+Result<uint32_t> WriteTxn::token_ref(const chain::Address& token) {
+  if (auto ref = store_->tokens_->ref(token)) return *ref;
+  for (const auto& [t, ref] : new_tokens_) {
+    if (t == token) return ref;
+  }
+  const uint32_t ref = next_token_ref_++;
+  new_tokens_.emplace_back(token, ref);
+  const auto& rocks = *store_->rocks_;
+  batch_->Put(rocks.tokens, schema::token_ref_key(ref), chain::as_chars(token.bytes()));
+  std::string v;
+  schema::put_be32(v, ref);
+  batch_->Put(rocks.tokens, schema::token_addr_key(token), v);
+  return ref;
+}
+
+Status WriteTxn::put_transfer(const IndexedTransfer& it, uint64_t backfill_seq, bool index_from, bool index_to) {
+  const auto& rocks = *store_->rocks_;
+  const decode::Transfer& t = it.transfer;
+  TRONIDX_ASSIGN(const std::string pos, schema::pos_key(t.position));
+  uint32_t ref = 0;
+  if (t.kind != decode::TransferKind::kTrx) {
+    TRONIDX_ASSIGN(ref, token_ref(t.token));
+  }
+  batch_->Put(rocks.transfers, pos, schema::encode_transfer(to_value(t, ref, backfill_seq)));
+  if (index_from) batch_->Put(rocks.by_address, schema::by_address_key(t.from, schema::kDirOut, t.position), {});
+  if (index_to) batch_->Put(rocks.by_address, schema::by_address_key(t.to, schema::kDirIn, t.position), {});
+  batch_->Put(rocks.by_token, schema::by_token_key(ref, t.position), {});
+  batch_->Put(rocks.by_txid, schema::by_txid_key(t.txid, t.position.block_num, t.position.tx_index), {});
+  return ok_status();
+}
+
+Status WriteTxn::apply_block(const decode::BlockHeader& header, uint32_t tx_count,
+                             std::span<const decode::Transfer> transfers) {
+  if (!store_->state().base) return precondition("the database has no base block yet");
+  if (header.block_num != tip_.block_num + 1 || header.parent_id != tip_.id) {
+    return precondition("block " + std::to_string(header.block_num) + " (parent " + header.parent_id.to_hex() +
+                        ") does not connect to the tip " + std::to_string(tip_.block_num) + " " + tip_.id.to_hex());
+  }
+  TRONIDX_TRY(schema::check_position_limits(decode::Position{header.block_num, 0, 0}));
+  for (const auto& t : transfers) TRONIDX_TRY(schema::check_position_limits(t.position));
+
+  JournalRecord& rec = add_record(RecordType::kApply);
+  BlockInfo& b = rec.block;
+  b.block_num = header.block_num;
+  b.id = header.id;
+  b.parent_id = header.parent_id;
+  b.timestamp_ms = header.timestamp_ms;
+  b.tx_count = tx_count;
+  b.apply_seq = rec.seq;
+  const bool all_mode = store_->mode_.kind == ModeConfig::Kind::kAll;
+  for (const auto& t : transfers) {
+    if (!keeps(t)) continue;
+    IndexedTransfer it{t, header.id, header.timestamp_ms, false, 0};
+    TRONIDX_TRY(put_transfer(it, 0, all_mode || watched(t.from), all_mode || watched(t.to)));
+    rec.transfers.push_back(it);
+  }
+  b.transfer_count = static_cast<uint32_t>(rec.transfers.size());
+  const auto& rocks = *store_->rocks_;
+  schema::BlockValue bv{b.id, b.parent_id, b.timestamp_ms, b.tx_count, b.transfer_count, 0};
+  batch_->Put(rocks.blocks, schema::block_key(b.block_num, b.apply_seq), schema::encode_block(bv));
+  batch_->Put(rocks.journal, schema::journal_key(rec.seq), encode_apply(b));
+  tip_ = ChainPoint{header.block_num, header.id};
+  applied_nums_.insert(header.block_num);
+  return ok_status();
+}
+
+Status WriteTxn::revert_tip() {
+  const auto base = store_->state().base;
+  if (!base || tip_.block_num <= base->block_num) {
+    return precondition("cannot revert block " + std::to_string(tip_.block_num) +
+                        ": it is the base block (where indexing began); the chain reorganised below it");
+  }
+  if (tip_.block_num <= solidified_) {
+    return precondition("cannot revert block " + std::to_string(tip_.block_num) + ": it is solidified (final, " +
+                        std::to_string(solidified_) + ")");
+  }
+  if (applied_nums_.count(tip_.block_num) != 0) {
+    return precondition("cannot revert a block applied in the same transaction");
+  }
+  TRONIDX_ASSIGN(auto snap, store_->snapshot());
+  TRONIDX_ASSIGN(auto version, snap->block(tip_.block_num));
+  if (!version || version->id != tip_.id) {
+    return make_error(Errc::kDataLoss, "database corruption: tip block " + std::to_string(tip_.block_num) +
+                                           " has no matching canonical block record");
+  }
+  TRONIDX_ASSIGN(auto transfers, snap->block_transfers(*version, snap->next_seq()));
+
+  JournalRecord& rec = add_record(RecordType::kRevert);
+  rec.block = *version;
+  rec.block.revert_seq = rec.seq;
+  const auto& rocks = *store_->rocks_;
+  const std::string orphan_prefix = schema::orphan_prefix(version->apply_seq);
+  for (const auto& it : transfers) {
+    const decode::Transfer& t = it.transfer;
+    const std::string pos = *schema::pos_key(t.position);
+    std::string value;
+    auto s = rocks.db->Get(rocksdb::ReadOptions(), rocks.transfers, pos, &value);
+    if (!s.ok()) return rocks_error(s, "reading a transfer to revert");
+    batch_->Delete(rocks.transfers, pos);
+    batch_->Put(rocks.orphans, orphan_prefix + pos, value);
+    batch_->Delete(rocks.by_address, schema::by_address_key(t.from, schema::kDirOut, t.position));
+    batch_->Delete(rocks.by_address, schema::by_address_key(t.to, schema::kDirIn, t.position));
+    const uint32_t ref = t.kind == decode::TransferKind::kTrx ? 0 : store_->tokens_->ref(t.token).value_or(0);
+    batch_->Delete(rocks.by_token, schema::by_token_key(ref, t.position));
+    batch_->Delete(rocks.by_txid, schema::by_txid_key(t.txid, t.position.block_num, t.position.tx_index));
+  }
+  rec.transfers = std::move(transfers);
+  schema::BlockValue bv{version->id,           version->parent_id,       version->timestamp_ms,
+                        version->tx_count,     version->transfer_count,  rec.seq};
+  batch_->Put(rocks.blocks, schema::block_key(version->block_num, version->apply_seq), schema::encode_block(bv));
+  batch_->Put(rocks.journal, schema::journal_key(rec.seq), encode_revert(rec.block));
+  tip_ = ChainPoint{version->block_num - 1, version->parent_id};
+  return ok_status();
+}
+
+Status WriteTxn::solidify(uint64_t block_num) {
+  const uint64_t n = std::min(block_num, tip_.block_num);
+  if (n <= solidified_) return ok_status();
+  JournalRecord& rec = add_record(RecordType::kSolidify);
+  rec.solidified = n;
+  rec.previous_solidified = solidified_;
+  batch_->Put(store_->rocks_->journal, schema::journal_key(rec.seq), encode_solidify(n, solidified_));
+  solidified_ = n;
+  return ok_status();
+}
+
+Status WriteTxn::watch(const chain::Address& address, const std::string& label, uint64_t since_block) {
+  if (watched(address)) return ok_status();
+  JournalRecord& rec = add_record(RecordType::kWatch);
+  rec.address = address;
+  rec.watch_on = true;
+  const auto& rocks = *store_->rocks_;
+  batch_->Put(rocks.watches, schema::watch_key(address, rec.seq), watch_value(0, since_block, label));
+  batch_->Put(rocks.journal, schema::journal_key(rec.seq), encode_watch(address, true));
+  watch_changes_[address] = true;
+  pending_watches_[address] = PendingWatch{rec.seq, since_block, label};
+  return ok_status();
+}
+
+Status WriteTxn::unwatch(const chain::Address& address) {
+  if (!watched(address)) return ok_status();
+  // The open interval: added in this transaction, or the committed one.
+  PendingWatch open;
+  if (auto it = pending_watches_.find(address); it != pending_watches_.end()) {
+    open = it->second;
+  } else {
+    TRONIDX_ASSIGN(auto snap, store_->snapshot());
+    TRONIDX_ASSIGN(auto all, snap->watches(false));
+    bool found = false;
+    for (const auto& w : all) {
+      if (w.address == address) {
+        open = PendingWatch{w.added_seq, w.since_block, w.label};
+        found = true;
+      }
+    }
+    if (!found) return make_error(Errc::kDataLoss, "database corruption: watched address without a record");
+  }
+  JournalRecord& rec = add_record(RecordType::kWatch);
+  rec.address = address;
+  rec.watch_on = false;
+  const auto& rocks = *store_->rocks_;
+  batch_->Put(rocks.watches, schema::watch_key(address, open.added_seq),
+              watch_value(rec.seq, open.since_block, open.label));
+  batch_->Put(rocks.journal, schema::journal_key(rec.seq), encode_watch(address, false));
+  watch_changes_[address] = false;
+  pending_watches_.erase(address);
+  return ok_status();
+}
+
+Status WriteTxn::backfill(const chain::Address& address, std::span<const IndexedTransfer> transfers) {
+  TRONIDX_ASSIGN(auto snap, store_->snapshot());
+  const auto& rocks = *store_->rocks_;
+  JournalRecord& rec = add_record(RecordType::kBackfill);
+  rec.address = address;
+  const uint64_t seq = rec.seq;
+  std::vector<schema::TransferValue> values;
+  std::optional<BlockInfo> block;
+  for (const auto& in : transfers) {
+    const decode::Transfer& t = in.transfer;
+    if (t.from != address && t.to != address) {
+      return make_error(Errc::kInvalidArgument, "backfill transfer " + t.txid.to_hex() + " does not touch " +
+                                                    address.to_base58());
+    }
+    if (t.position.block_num > tip_.block_num || applied_nums_.count(t.position.block_num) != 0) {
+      return make_error(Errc::kAborted, "backfill block " + std::to_string(t.position.block_num) +
+                                            " is not a committed block");
+    }
+    if (!block || block->block_num != t.position.block_num) {
+      TRONIDX_ASSIGN(block, snap->block(t.position.block_num));
+    }
+    if (!block || block->id != in.block_id) {
+      return make_error(Errc::kAborted, "backfill block " + std::to_string(t.position.block_num) +
+                                            " is no longer canonical (the chain reorganised); fetch it again");
+    }
+    TRONIDX_ASSIGN(const std::string pos, schema::pos_key(t.position));
+    std::string existing;
+    auto s = rocks.db->Get(rocksdb::ReadOptions(), rocks.transfers, pos, &existing);
+    IndexedTransfer out = in;
+    out.timestamp_ms = block->timestamp_ms;
+    if (s.ok()) {
+      TRONIDX_ASSIGN(auto v, schema::decode_transfer(existing));
+      if (v.txid != t.txid) {
+        return make_error(Errc::kDataLoss, "database corruption: transfer at " + std::to_string(t.position.block_num) +
+                                               " has another txid than the node's");
+      }
+      out.backfilled = (v.flags & schema::kFlagBackfilled) != 0;
+      out.backfill_seq = v.backfill_seq;
+      if (t.from == address) batch_->Put(rocks.by_address, schema::by_address_key(t.from, schema::kDirOut, t.position), {});
+      if (t.to == address) batch_->Put(rocks.by_address, schema::by_address_key(t.to, schema::kDirIn, t.position), {});
+      values.push_back(v);
+    } else if (s.IsNotFound()) {
+      out.backfilled = true;
+      out.backfill_seq = seq;
+      TRONIDX_TRY(put_transfer(out, seq, t.from == address || watched(t.from), t.to == address || watched(t.to)));
+      uint32_t ref = 0;
+      if (t.kind != decode::TransferKind::kTrx) {
+        TRONIDX_ASSIGN(ref, token_ref(t.token));
+      }
+      values.push_back(to_value(t, ref, seq));
+    } else {
+      return rocks_error(s, "reading a transfer to backfill");
+    }
+    records_.back().transfers.push_back(out);
+  }
+  batch_->Put(rocks.journal, schema::journal_key(seq), encode_backfill(address, records_.back().transfers, values));
+  return ok_status();
+}
+
+}  // namespace tronidx::store
