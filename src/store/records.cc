@@ -15,16 +15,13 @@ void put_addr20(std::string& out, const chain::Address& a) {
   out.append(reinterpret_cast<const char*>(a.bytes().data()) + 1, 20);  // NOLINT
 }
 
-std::string encode_block_fields(RecordType type, const BlockInfo& b) {
-  std::string out;
-  out.push_back(static_cast<char>(type));
+void put_block_fields(std::string& out, const BlockInfo& b) {
   put_be32(out, static_cast<uint32_t>(b.block_num));
   put_id(out, b.id);
   put_id(out, b.parent_id);
   put_var(out, static_cast<uint64_t>(b.timestamp_ms));
   put_var(out, b.tx_count);
   put_var(out, b.transfer_count);
-  return out;
 }
 
 Error malformed(uint64_t seq) {
@@ -94,40 +91,38 @@ schema::TransferValue to_value(const decode::Transfer& t, uint32_t token_ref, ui
   return v;
 }
 
-std::string encode_apply(const BlockInfo& block) { return encode_block_fields(RecordType::kApply, block); }
-
-std::string encode_revert(const BlockInfo& block) {
-  std::string out = encode_block_fields(RecordType::kRevert, block);
-  put_be64(out, block.apply_seq);
-  return out;
-}
-
-std::string encode_solidify(uint64_t solidified, uint64_t previous) {
-  std::string out(1, static_cast<char>(RecordType::kSolidify));
-  put_be32(out, static_cast<uint32_t>(solidified));
-  put_be32(out, static_cast<uint32_t>(previous));
-  return out;
-}
-
-std::string encode_watch(const chain::Address& address, bool on) {
-  std::string out(1, static_cast<char>(RecordType::kWatch));
-  put_addr20(out, address);
-  out.push_back(on ? 1 : 0);
-  return out;
-}
-
-std::string encode_backfill(const chain::Address& address, const std::vector<IndexedTransfer>& transfers,
-                            const std::vector<schema::TransferValue>& values) {
-  std::string out(1, static_cast<char>(RecordType::kBackfill));
-  put_addr20(out, address);
-  put_var(out, transfers.size());
-  for (size_t i = 0; i < transfers.size(); ++i) {
-    schema::put_pos(out, transfers[i].transfer.position);
-    put_id(out, transfers[i].block_id);
-    put_var(out, static_cast<uint64_t>(transfers[i].timestamp_ms));
-    const std::string v = schema::encode_transfer(values[i]);
-    put_var(out, v.size());
-    out += v;
+std::string encode_record(const JournalRecord& rec, const std::vector<schema::TransferValue>& values) {
+  std::string out(1, static_cast<char>(rec.type));
+  put_be32(out, static_cast<uint32_t>(rec.tip_after));
+  put_be32(out, static_cast<uint32_t>(rec.solidified_after));
+  switch (rec.type) {
+    case RecordType::kApply:
+      put_block_fields(out, rec.block);
+      break;
+    case RecordType::kRevert:
+      put_block_fields(out, rec.block);
+      put_be64(out, rec.block.apply_seq);
+      break;
+    case RecordType::kSolidify:
+      put_be32(out, static_cast<uint32_t>(rec.solidified));
+      put_be32(out, static_cast<uint32_t>(rec.previous_solidified));
+      break;
+    case RecordType::kWatch:
+      put_addr20(out, rec.address);
+      out.push_back(rec.watch_on ? 1 : 0);
+      break;
+    case RecordType::kBackfill:
+      put_addr20(out, rec.address);
+      put_var(out, rec.transfers.size());
+      for (size_t i = 0; i < rec.transfers.size(); ++i) {
+        schema::put_pos(out, rec.transfers[i].transfer.position);
+        put_id(out, rec.transfers[i].block_id);
+        put_var(out, static_cast<uint64_t>(rec.transfers[i].timestamp_ms));
+        const std::string v = schema::encode_transfer(values.at(i));
+        put_var(out, v.size());
+        out += v;
+      }
+      break;
   }
   return out;
 }
@@ -137,8 +132,11 @@ Result<JournalRecord> decode_record(uint64_t seq, std::string_view data, const T
   JournalRecord rec;
   rec.seq = seq;
   uint8_t type = 0;
-  if (!r.u8(type)) return malformed(seq);
+  uint32_t tip = 0, solidified = 0;
+  if (!r.u8(type) || !r.be32(tip) || !r.be32(solidified)) return malformed(seq);
   rec.type = static_cast<RecordType>(type);
+  rec.tip_after = tip;
+  rec.solidified_after = solidified;
   switch (rec.type) {
     case RecordType::kApply:
       if (!read_block_fields(r, rec.block)) return malformed(seq);

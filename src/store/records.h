@@ -18,13 +18,9 @@ Result<IndexedTransfer> to_indexed(const schema::TransferValue& v, const decode:
 // Domain transfer -> stored value (token_ref resolved by the caller).
 schema::TransferValue to_value(const decode::Transfer& t, uint32_t token_ref, uint64_t backfill_seq);
 
-std::string encode_apply(const BlockInfo& block);
-std::string encode_revert(const BlockInfo& block);
-std::string encode_solidify(uint64_t solidified, uint64_t previous);
-std::string encode_watch(const chain::Address& address, bool on);
-// `values[i]` is the stored value of `transfers[i]`.
-std::string encode_backfill(const chain::Address& address, const std::vector<IndexedTransfer>& transfers,
-                            const std::vector<schema::TransferValue>& values);
+// Encodes `rec` (its type-specific fields, and tip_after/solidified_after). For kBackfill, `values[i]` is
+// the stored value of rec.transfers[i]; other types ignore `values`.
+std::string encode_record(const JournalRecord& rec, const std::vector<schema::TransferValue>& values = {});
 
 // Any record; BACKFILL transfers are resolved through `tokens`. kDataLoss if malformed.
 Result<JournalRecord> decode_record(uint64_t seq, std::string_view data, const TokenDict& tokens);

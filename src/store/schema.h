@@ -25,7 +25,6 @@
 //     "solidified"     -> BE32: min(node's solidified number, tip) as last journalled
 //     "journal_first"  -> BE64: oldest retained journal seq (records below were pruned)
 //     "next_seq"       -> BE64: seq of the next journal record
-//     "next_token_ref" -> BE32: next free token dictionary reference
 //
 //   blocks      BE32 block_num | BE64 apply_seq -> block value
 //     Every version of a height ever applied: the canonical one has revert_seq = 0; reverted ones are kept
@@ -54,7 +53,7 @@
 //     One entry per transaction that produced an indexed transfer; readers confirm the txid.
 //
 //   journal     BE64 seq -> journal record (see JournalRecord in include/tronidx/store/journal.h)
-//     u8 type, then:
+//     u8 type | BE32 tip_after | BE32 solidified_after (the state right after the record), then:
 //       APPLY    : BE32 num | 32 id | 32 parent | VAR timestamp_ms | VAR transfer_count
 //                  (the transfers are the block version (num, apply_seq = this seq): in `transfers` while
 //                  canonical, in `orphans` after a revert; backfilled ones are excluded)
@@ -110,7 +109,6 @@ inline constexpr std::string_view kTip = "tip";
 inline constexpr std::string_view kSolidified = "solidified";
 inline constexpr std::string_view kJournalFirst = "journal_first";
 inline constexpr std::string_view kNextSeq = "next_seq";
-inline constexpr std::string_view kNextTokenRef = "next_token_ref";
 }  // namespace meta
 
 inline constexpr uint8_t kDirOut = 0;

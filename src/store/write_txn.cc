@@ -44,6 +44,12 @@ JournalRecord& WriteTxn::add_record(RecordType type) {
   return r;
 }
 
+void WriteTxn::put_record(JournalRecord& rec, const std::vector<schema::TransferValue>& values) {
+  rec.tip_after = tip_.block_num;
+  rec.solidified_after = solidified_;
+  batch_->Put(store_->rocks_->journal, schema::journal_key(rec.seq), encode_record(rec, values));
+}
+
 bool WriteTxn::watched(const chain::Address& address) const {
   auto it = watch_changes_.find(address);
   if (it != watch_changes_.end()) return it->second;
@@ -115,8 +121,8 @@ Status WriteTxn::apply_block(const decode::BlockHeader& header, uint32_t tx_coun
   const auto& rocks = *store_->rocks_;
   schema::BlockValue bv{b.id, b.parent_id, b.timestamp_ms, b.tx_count, b.transfer_count, 0};
   batch_->Put(rocks.blocks, schema::block_key(b.block_num, b.apply_seq), schema::encode_block(bv));
-  batch_->Put(rocks.journal, schema::journal_key(rec.seq), encode_apply(b));
   tip_ = ChainPoint{header.block_num, header.id};
+  put_record(rec);
   applied_nums_.insert(header.block_num);
   return ok_status();
 }
@@ -165,8 +171,8 @@ Status WriteTxn::revert_tip() {
   schema::BlockValue bv{version->id,           version->parent_id,       version->timestamp_ms,
                         version->tx_count,     version->transfer_count,  rec.seq};
   batch_->Put(rocks.blocks, schema::block_key(version->block_num, version->apply_seq), schema::encode_block(bv));
-  batch_->Put(rocks.journal, schema::journal_key(rec.seq), encode_revert(rec.block));
   tip_ = ChainPoint{version->block_num - 1, version->parent_id};
+  put_record(rec);
   return ok_status();
 }
 
@@ -176,8 +182,8 @@ Status WriteTxn::solidify(uint64_t block_num) {
   JournalRecord& rec = add_record(RecordType::kSolidify);
   rec.solidified = n;
   rec.previous_solidified = solidified_;
-  batch_->Put(store_->rocks_->journal, schema::journal_key(rec.seq), encode_solidify(n, solidified_));
   solidified_ = n;
+  put_record(rec);
   return ok_status();
 }
 
@@ -188,7 +194,7 @@ Status WriteTxn::watch(const chain::Address& address, const std::string& label, 
   rec.watch_on = true;
   const auto& rocks = *store_->rocks_;
   batch_->Put(rocks.watches, schema::watch_key(address, rec.seq), watch_value(0, since_block, label));
-  batch_->Put(rocks.journal, schema::journal_key(rec.seq), encode_watch(address, true));
+  put_record(rec);
   watch_changes_[address] = true;
   pending_watches_[address] = PendingWatch{rec.seq, since_block, label};
   return ok_status();
@@ -218,7 +224,7 @@ Status WriteTxn::unwatch(const chain::Address& address) {
   const auto& rocks = *store_->rocks_;
   batch_->Put(rocks.watches, schema::watch_key(address, open.added_seq),
               watch_value(rec.seq, open.since_block, open.label));
-  batch_->Put(rocks.journal, schema::journal_key(rec.seq), encode_watch(address, false));
+  put_record(rec);
   watch_changes_[address] = false;
   pending_watches_.erase(address);
   return ok_status();
@@ -279,7 +285,7 @@ Status WriteTxn::backfill(const chain::Address& address, std::span<const Indexed
     }
     records_.back().transfers.push_back(out);
   }
-  batch_->Put(rocks.journal, schema::journal_key(seq), encode_backfill(address, records_.back().transfers, values));
+  put_record(records_.back(), values);
   return ok_status();
 }
 

@@ -22,6 +22,10 @@ const char* record_type_name(RecordType type) noexcept;
 struct JournalRecord {
   uint64_t seq = 0;
   RecordType type = RecordType::kApply;
+  // The indexed tip and the solidified number right after this record (what events report as head and
+  // solidified, and what confirmations are computed from).
+  uint64_t tip_after = 0;
+  uint64_t solidified_after = 0;
   // kApply, kRevert: the block version (block.apply_seq == seq for kApply; for kRevert it names the
   // version being reverted).
   BlockInfo block;

@@ -25,6 +25,9 @@ class WriteBatch;
 namespace tronidx::store {
 
 class Store;
+namespace schema {
+struct TransferValue;
+}
 
 class WriteTxn {
  public:
@@ -70,6 +73,8 @@ class WriteTxn {
   Result<uint32_t> token_ref(const chain::Address& token);
   Status put_transfer(const IndexedTransfer& t, uint64_t backfill_seq, bool index_from, bool index_to);
   JournalRecord& add_record(RecordType type);
+  // Stamps rec with the transaction's state after it and queues its journal entry.
+  void put_record(JournalRecord& rec, const std::vector<schema::TransferValue>& values = {});
 
   Store* store_;
   std::unique_ptr<rocksdb::WriteBatch> batch_;

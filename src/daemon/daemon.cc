@@ -1,0 +1,189 @@
+#include "tronidx/daemon/daemon.h"
+
+#include <utility>  // before Asio: Boost 1.74 + gcc 12 in C++20 needs std::exchange declared
+#include <boost/asio.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include <pthread.h>
+
+#include "tronidx/node/grpc_node_client.h"
+#include "tronidx/store/store.h"
+#include "tronidx/store/write_txn.h"
+#include "tronidx/sync/syncer.h"
+
+namespace tronidx::daemon {
+
+void setup_logging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("tronidx");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(level));
+  spdlog::flush_on(spdlog::level::info);
+}
+
+struct Daemon::Impl {
+  Config config;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stop = false;
+  sync::Syncer* active_syncer = nullptr;  // set while the writer runs
+  node::NodeClient* active_node = nullptr;
+
+  void request_stop() {
+    {
+      std::lock_guard lock(mu);
+      if (stop) return;
+      stop = true;
+      if (active_syncer != nullptr) active_syncer->stop();
+      if (active_node != nullptr && active_syncer == nullptr) active_node->cancel();
+    }
+    cv.notify_all();
+  }
+
+  bool stopping() {
+    std::lock_guard lock(mu);
+    return stop;
+  }
+
+  // Waits for `d` or a stop request; false when stopping.
+  bool sleep(std::chrono::milliseconds d) {
+    std::unique_lock lock(mu);
+    return !cv.wait_for(lock, d, [&] { return stop; });
+  }
+
+  int run();
+  std::optional<chain::BlockId> fetch_genesis(node::NodeClient& node);
+};
+
+Daemon::Daemon(Config config) : impl_(std::make_unique<Impl>()) { impl_->config = std::move(config); }
+Daemon::~Daemon() = default;
+int Daemon::run() { return impl_->run(); }
+void Daemon::request_stop() { impl_->request_stop(); }
+
+std::optional<chain::BlockId> Daemon::Impl::fetch_genesis(node::NodeClient& node) {
+  auto backoff = std::chrono::milliseconds(500);
+  while (!stopping()) {
+    auto g = node.header(0);
+    if (g.ok()) return g->id;
+    spdlog::warn("waiting for the node to answer (genesis block): {}", g.error().message);
+    if (!sleep(backoff)) break;
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(10000));
+  }
+  return std::nullopt;
+}
+
+int Daemon::Impl::run() {
+  // Signals and timers run on their own Asio thread.
+  boost::asio::io_context io;
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    spdlog::info("received {}, shutting down after the commit in progress", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    request_stop();
+  });
+  auto work = boost::asio::make_work_guard(io);
+  std::thread io_thread([&] {
+    pthread_setname_np(pthread_self(), "asio");
+    io.run();
+  });
+  struct JoinIo {
+    boost::asio::io_context& io;
+    std::thread& t;
+    ~JoinIo() {
+      io.stop();
+      t.join();
+    }
+  } join_io{io, io_thread};
+
+  auto node_r = node::make_grpc_node_client(config.node);
+  if (!node_r.ok()) {
+    spdlog::error("{}", node_r.error().message);
+    return kExitUsage;
+  }
+  std::unique_ptr<node::NodeClient> node_client = std::move(*node_r);
+  {
+    std::lock_guard lock(mu);
+    active_node = node_client.get();
+  }
+
+  spdlog::info("tronidxd starting: node {} data dir {} mode {}", config.node.endpoints.front().address,
+               config.data_dir, config.mode.to_string());
+  const auto genesis = fetch_genesis(*node_client);
+  if (!genesis) return kExitOk;
+
+  store::OpenOptions so;
+  so.path = config.data_dir;
+  so.genesis_id = *genesis;
+  so.mode = config.mode;
+  so.sync_writes = config.sync_writes;
+  so.block_cache_bytes = config.block_cache_mb << 20;
+  auto store_r = store::Store::open(so);
+  if (!store_r.ok()) {
+    spdlog::error("{}", store_r.error().message);
+    return store_r.error().code == Errc::kFailedPrecondition ? kExitUsage : kExitFailure;
+  }
+  std::unique_ptr<store::Store> store = std::move(*store_r);
+
+  if (!config.watches.empty()) {  // the writer is not running yet: this thread may write
+    auto txn = store->begin();
+    for (const auto& w : config.watches) {
+      auto s = txn.watch(w.address, w.label, 0);
+      if (!s.ok()) {
+        spdlog::error("watch {}: {}", w.address.to_base58(), s.error().message);
+        return kExitFailure;
+      }
+    }
+    auto c = store->commit(std::move(txn));
+    if (!c.ok()) {
+      spdlog::error("{}", c.error().message);
+      return kExitFailure;
+    }
+  }
+
+  sync::Syncer syncer(*store, *node_client, config.sync);
+  {
+    std::lock_guard lock(mu);
+    if (stop) return kExitOk;
+    active_syncer = &syncer;
+  }
+
+  boost::asio::steady_timer status_timer(io);
+  std::function<void()> arm_status = [&] {
+    status_timer.expires_after(config.status_interval);
+    status_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      const auto st = syncer.status();
+      spdlog::info("status: {} tip {} node head {} solidified {} lag {} blocks watched {}", sync::phase_name(st.phase),
+                   st.tip.block_num, st.node_head, st.solidified,
+                   st.node_head > st.tip.block_num ? st.node_head - st.tip.block_num : 0, store->watches().size());
+      arm_status();
+    });
+  };
+  boost::asio::post(io, arm_status);
+
+  Status result = ok_status();
+  std::thread writer([&] {
+    pthread_setname_np(pthread_self(), "writer");
+    result = syncer.run();
+  });
+  writer.join();
+  {
+    std::unique_lock lock(mu);
+    if (!result.ok()) {
+      // Halted: keep the process (and, later, its read API) up until told to stop.
+      spdlog::critical("indexing halted: {}", result.error().message);
+      cv.wait(lock, [&] { return stop; });
+    }
+    active_syncer = nullptr;
+  }
+  boost::asio::post(io, [&] { status_timer.cancel(); });
+  spdlog::info("tronidxd stopped at tip {}", store->state().tip.block_num);
+  return result.ok() ? kExitOk : kExitFatalInconsistency;
+}
+
+}  // namespace tronidx::daemon
