@@ -34,6 +34,14 @@ constexpr KeySpec kKeys[] = {
     {"sync.poll_interval_ms", Type::kInt},   {"sync.commit_max_blocks", Type::kInt},
     {"sync.progress_interval_ms", Type::kInt}, {"confirmations.min", Type::kInt},
     {"log.level", Type::kString},            {"log.status_interval_s", Type::kInt},
+    {"api.enabled", Type::kBool},            {"api.listen", Type::kString},
+    {"api.allow_unauthenticated", Type::kBool}, {"api.tls_cert_file", Type::kString},
+    {"api.tls_key_file", Type::kString},     {"api.tls_client_ca_file", Type::kString},
+    {"api.max_request_kb", Type::kInt},      {"api.max_page_size", Type::kInt},
+    {"api.max_filter_addresses", Type::kInt}, {"api.max_filter_tokens", Type::kInt},
+    {"api.max_streams_per_key", Type::kInt}, {"api.health_max_lag_blocks", Type::kInt},
+    {"api.heartbeat_interval_ms", Type::kInt}, {"api.max_subscriber_lag", Type::kInt},
+    {"api.hub_workers", Type::kInt},
 };
 
 const KeySpec* find_key(std::string_view key) {
@@ -117,6 +125,10 @@ void check_keys(const toml::table& root) {
     if (t == nullptr) fail(s, "unknown key (top-level keys are sections like [node], [store], [index])");
     for (const auto& [k, v] : *t) {
       const std::string key = s + "." + std::string(k.str());
+      if (key == "api.key") {
+        if (!v.is_array_of_tables()) fail(key, "must be an array of tables ([[api.key]])");
+        continue;
+      }
       const KeySpec* spec = find_key(key);
       if (spec == nullptr) fail(key, "unknown key");
       bool ok = false;
@@ -284,6 +296,46 @@ Config load_config(const std::string& path, const std::map<std::string, std::str
     fail("log.level", "must be one of trace, debug, info, warn, error, critical, off (got \"" + c.log_level + "\")");
   }
   c.status_interval = std::chrono::seconds(r.integer("log.status_interval_s", 60, 1, 86400));
+
+  // [api]
+  c.api_enabled = r.boolean("api.enabled", true);
+  c.api.listen = r.string("api.listen", "127.0.0.1:50151");
+  c.api.allow_unauthenticated = r.boolean("api.allow_unauthenticated", false);
+  c.api.tls_cert_file = r.string("api.tls_cert_file", "");
+  c.api.tls_key_file = r.string("api.tls_key_file", "");
+  c.api.tls_client_ca_file = r.string("api.tls_client_ca_file", "");
+  c.api.max_request_bytes = static_cast<int>(r.integer("api.max_request_kb", 1024, 4, 65536)) * 1024;
+  c.api.max_page_size = static_cast<uint32_t>(r.integer("api.max_page_size", 1000, 1, 100000));
+  c.api.max_filter_addresses = static_cast<size_t>(r.integer("api.max_filter_addresses", 10000, 1, 1000000));
+  c.api.max_filter_tokens = static_cast<size_t>(r.integer("api.max_filter_tokens", 100, 1, 10000));
+  c.api.max_streams_per_key = static_cast<size_t>(r.integer("api.max_streams_per_key", 100, 1, 1000000));
+  c.api.health_max_lag_blocks = static_cast<uint64_t>(r.integer("api.health_max_lag_blocks", 30, 1, 1000000));
+  c.api.heartbeat_interval = std::chrono::milliseconds(r.integer("api.heartbeat_interval_ms", 5000, 100, 600000));
+  c.api.max_subscriber_lag = static_cast<uint64_t>(r.integer("api.max_subscriber_lag", 2'000'000, 100, INT64_MAX));
+  c.api.hub_workers = static_cast<size_t>(r.integer("api.hub_workers", 2, 1, 64));
+  if (const toml::array* keys = root.at_path("api.key").as_array()) {
+    for (size_t i = 0; i < keys->size(); ++i) {
+      const std::string where = "api.key[" + std::to_string(i) + "]";
+      const toml::table& t = *keys->at(i).as_table();
+      for (const auto& [k, v] : t) {
+        (void)v;
+        if (k != "name" && k != "sha256" && k != "scopes") fail(where + "." + std::string(k.str()), "unknown key");
+      }
+      api::ApiKeyConfig key;
+      key.name = t["name"].value<std::string>().value_or("key" + std::to_string(i));
+      const auto hash = t["sha256"].value<std::string>();
+      if (!hash || hash->size() != 64) fail(where + ".sha256", "must be the 64-hex SHA-256 of the key");
+      key.sha256_hex = *hash;
+      const toml::array* scopes = t["scopes"].as_array();
+      if (scopes == nullptr) fail(where + ".scopes", "is required: a list of read, subscribe, admin");
+      for (const auto& sc : *scopes) {
+        const auto name = sc.value<std::string>();
+        if (!name) fail(where + ".scopes", "must be a list of strings");
+        key.scopes.push_back(*name);
+      }
+      c.api.keys.push_back(std::move(key));
+    }
+  }
 
   // [[token]] and [[watch]]
   c.tokens.push_back(kUsdt);

@@ -11,9 +11,11 @@
 
 #include <pthread.h>
 
+#include "tronidx/api/server.h"
 #include "tronidx/node/grpc_node_client.h"
 #include "tronidx/store/store.h"
 #include "tronidx/store/write_txn.h"
+#include "tronidx/sync/jobs.h"
 #include "tronidx/sync/syncer.h"
 
 namespace tronidx::daemon {
@@ -146,6 +148,28 @@ int Daemon::Impl::run() {
   }
 
   sync::Syncer syncer(*store, *node_client, config.sync);
+  sync::JobOptions jo;
+  jo.decode = config.decode;
+  sync::JobManager jobs(*store, *node_client, syncer, jo);
+
+  std::unique_ptr<api::ApiServer> api_server;
+  if (config.api_enabled) {
+    std::vector<api::TokenMetadata> tokens;
+    for (const auto& t : config.tokens) tokens.push_back(api::TokenMetadata{t.address, t.symbol, t.decimals});
+    auto api_r = api::ApiServer::create(config.api, api::ApiDeps{*store, syncer, jobs, std::move(tokens),
+                                                                 config.confirmations, TRONIDX_VERSION});
+    if (!api_r.ok()) {
+      spdlog::error("{}", api_r.error().message);
+      return kExitUsage;
+    }
+    api_server = std::move(*api_r);
+    syncer.add_listener(&api_server->commit_listener());
+    auto started = api_server->start();
+    if (!started.ok()) {
+      spdlog::error("{}", started.error().message);
+      return kExitFailure;
+    }
+  }
   {
     std::lock_guard lock(mu);
     if (stop) return kExitOk;
@@ -158,9 +182,10 @@ int Daemon::Impl::run() {
     status_timer.async_wait([&](const boost::system::error_code& ec) {
       if (ec) return;
       const auto st = syncer.status();
-      spdlog::info("status: {} tip {} node head {} solidified {} lag {} blocks watched {}", sync::phase_name(st.phase),
-                   st.tip.block_num, st.node_head, st.solidified,
-                   st.node_head > st.tip.block_num ? st.node_head - st.tip.block_num : 0, store->watches().size());
+      spdlog::info("status: {} tip {} node head {} solidified {} lag {} blocks watched {} subscribers {} jobs {}",
+                   sync::phase_name(st.phase), st.tip.block_num, st.node_head, st.solidified,
+                   st.node_head > st.tip.block_num ? st.node_head - st.tip.block_num : 0, store->watches().size(),
+                   api_server ? api_server->subscribers() : 0, jobs.running());
       arm_status();
     });
   };
@@ -171,7 +196,9 @@ int Daemon::Impl::run() {
     pthread_setname_np(pthread_self(), "writer");
     result = syncer.run();
   });
+  if (auto resumed = jobs.resume(); !resumed.ok()) spdlog::error("jobs: {}", resumed.error().message);
   writer.join();
+  jobs.shutdown();
   {
     std::unique_lock lock(mu);
     if (!result.ok()) {
@@ -182,6 +209,7 @@ int Daemon::Impl::run() {
     active_syncer = nullptr;
   }
   boost::asio::post(io, [&] { status_timer.cancel(); });
+  if (api_server) api_server->shutdown();
   spdlog::info("tronidxd stopped at tip {}", store->state().tip.block_num);
   return result.ok() ? kExitOk : kExitFatalInconsistency;
 }

@@ -161,6 +161,7 @@ Result<JournalRecord> decode_record(uint64_t seq, std::string_view data, const T
     }
     case RecordType::kBackfill: {
       uint64_t count = 0;
+      rec.has_transfers = true;
       if (!read_addr20(r, rec.address) || !r.var(count)) return malformed(seq);
       for (uint64_t i = 0; i < count; ++i) {
         std::string_view pos_bytes, value;

@@ -70,7 +70,7 @@
 //   tokens      'r' | BE32 ref -> 21-byte token ;  't' | 21-byte token -> BE32 ref
 //     Append-only dictionary of token contracts (TRC20) and TRC10 ids (decode::trc10_token form).
 //
-//   jobs        BE64 job_id -> job state (backfill/reindex/verify progress), see jobs.h
+//   jobs        BE64 job_id -> job state (backfill/reindex/verify progress; encoded by sync/jobs)
 
 #include <array>
 #include <cstdint>

@@ -32,7 +32,7 @@ class DirIter {
     schema::put_pos(lower_, decode::Position{std::min<uint64_t>(q.from_block, UINT32_MAX), 0, 0});
     upper_ = prefix_;
     if (q.to_block >= UINT32_MAX) {
-      upper_.push_back('\xff');  // past every position of this prefix
+      upper_.append(schema::kPosSize + 1, '\xff');  // past every position of this prefix (one 0xff byte would cut off blocks >= 0xff000000)
     } else {
       schema::put_pos(upper_, decode::Position{q.to_block + 1, 0, 0});
     }
@@ -234,7 +234,7 @@ Result<std::vector<IndexedTransfer>> Snapshot::token_history(const TokenQuery& q
   std::string lower = prefix, upper = prefix;
   schema::put_pos(lower, decode::Position{std::min<uint64_t>(q.from_block, UINT32_MAX), 0, 0});
   if (q.to_block >= UINT32_MAX) {
-    upper.push_back('\xff');
+    upper.append(schema::kPosSize + 1, '\xff');  // past every position of this token
   } else {
     schema::put_pos(upper, decode::Position{q.to_block + 1, 0, 0});
   }
@@ -359,6 +359,20 @@ Result<std::vector<WatchInfo>> Snapshot::watches(bool include_removed) const {
     out.push_back(std::move(w));
   }
   if (!it->status().ok()) return rocks_error(it->status(), "reading watches");
+  return out;
+}
+
+Result<std::vector<std::pair<uint64_t, std::string>>> Snapshot::jobs() const {
+  const Rocks& r = *store_->rocks_;
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snap_;
+  std::unique_ptr<rocksdb::Iterator> it(r.db->NewIterator(ro, r.jobs));
+  std::vector<std::pair<uint64_t, std::string>> out;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key().size() != 8) return corrupt("job key");
+    out.emplace_back(schema::get_be64(u8p(it->key())), it->value().ToString());
+  }
+  if (!it->status().ok()) return rocks_error(it->status(), "reading jobs");
   return out;
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "tronidx/api/server.h"
 #include "tronidx/chain/address.h"
 #include "tronidx/decode/decode.h"
 #include "tronidx/node/grpc_node_client.h"
@@ -51,6 +52,9 @@ struct Config {
   uint32_t confirmations = 19;            // depth at which a transfer counts as confirmed by default
   std::vector<TokenMeta> tokens;          // symbol/decimals; USDT built in
   std::vector<WatchEntry> watches;        // ensured watched at start (additive)
+
+  bool api_enabled = true;
+  api::ApiOptions api;
 
   std::string log_level = "info";
   std::chrono::seconds status_interval{60};  // periodic status log line

@@ -39,6 +39,7 @@ struct JournalRecord {
   // kApply/kRevert: filled only when the record comes from a commit (CommitResult) or when a reader
   // asks for them (Snapshot::block_transfers).
   std::vector<IndexedTransfer> transfers;
+  bool has_transfers = false;  // `transfers` is filled (always for kBackfill and for CommitResult records)
 };
 
 }  // namespace tronidx::store

@@ -75,6 +75,9 @@ class Snapshot {
 
   Result<std::vector<WatchInfo>> watches(bool include_removed = false) const;
 
+  // Every stored job state (WriteTxn::put_job), by id.
+  Result<std::vector<std::pair<uint64_t, std::string>>> jobs() const;
+
   // The first canonical block with timestamp >= ts (binary search over the blocks), if any.
   Result<std::optional<uint64_t>> first_block_at_or_after(int64_t timestamp_ms) const;
 

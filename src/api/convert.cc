@@ -1,0 +1,84 @@
+#include "convert.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "tronidx/chain/hex.h"
+#include "tronidx/decode/transfer.h"
+
+namespace tronidx::api {
+
+TokenBook::TokenBook(std::vector<TokenInfo> tokens) : tokens_(std::move(tokens)) {
+  if (find(decode::trx_token()) == nullptr) tokens_.push_back(TokenInfo{decode::trx_token(), "TRX", 6});
+}
+
+const TokenInfo* TokenBook::find(const chain::Address& token) const {
+  auto it = std::find_if(tokens_.begin(), tokens_.end(), [&](const TokenInfo& t) { return t.address == token; });
+  return it == tokens_.end() ? nullptr : &*it;
+}
+
+Result<chain::Address> parse_address(std::string_view text, std::string_view field) {
+  return chain::Address::parse(text, field);
+}
+
+Result<chain::Address> parse_token(std::string_view text, std::string_view field) {
+  if (text == "TRX" || text == "trx") return decode::trx_token();
+  if (!text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    uint64_t id = 0;
+    const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec != std::errc() || p != text.data() + text.size()) {
+      return make_error(Errc::kInvalidArgument, std::string(field) + ": TRC10 id out of range");
+    }
+    return decode::trc10_token(id);
+  }
+  auto a = chain::Address::parse(text, field);
+  if (!a.ok()) {
+    return make_error(Errc::kInvalidArgument, std::string(field) + ": unknown token \"" + std::string(text) +
+                                                  "\" (expected \"TRX\", a TRC10 id, or a contract address: " +
+                                                  a.error().message + ")");
+  }
+  return a;
+}
+
+std::string token_string(decode::TransferKind kind, const chain::Address& token) {
+  switch (kind) {
+    case decode::TransferKind::kTrx: return "TRX";
+    case decode::TransferKind::kTrc10: return std::to_string(decode::trc10_asset_id(token));
+    case decode::TransferKind::kTrc20: return token.to_base58();
+  }
+  return token.to_base58();
+}
+
+void to_proto(const store::IndexedTransfer& it, uint64_t tip, uint64_t solidified, const TokenBook& tokens,
+              v1::Transfer* out) {
+  const decode::Transfer& t = it.transfer;
+  switch (t.kind) {
+    case decode::TransferKind::kTrx: out->set_kind(v1::TRX); break;
+    case decode::TransferKind::kTrc20: out->set_kind(v1::TRC20); break;
+    case decode::TransferKind::kTrc10: out->set_kind(v1::TRC10); break;
+  }
+  out->set_token(token_string(t.kind, t.token));
+  if (t.kind == decode::TransferKind::kTrc20) out->set_token_hex(t.token.to_hex());
+  const TokenInfo* meta = tokens.find(t.kind == decode::TransferKind::kTrx ? decode::trx_token() : t.token);
+  out->set_amount(t.amount.to_decimal());
+  if (meta != nullptr) {
+    out->set_token_symbol(meta->symbol);
+    out->set_decimals_known(true);
+    out->set_decimals(meta->decimals);
+    out->set_amount_formatted(t.amount.format(meta->decimals));
+  }
+  out->set_from(t.from.to_base58());
+  out->set_to(t.to.to_base58());
+  out->set_from_hex(t.from.to_hex());
+  out->set_to_hex(t.to.to_hex());
+  out->set_txid(t.txid.to_hex());
+  out->set_event_index(t.position.event_index);
+  out->set_block_num(t.position.block_num);
+  out->set_tx_index(t.position.tx_index);
+  out->set_block_id(it.block_id.to_hex());
+  out->set_timestamp_ms(it.timestamp_ms);
+  out->set_confirmations(tip >= t.position.block_num ? tip - t.position.block_num + 1 : 0);
+  out->set_final(t.position.block_num <= solidified);
+}
+
+}  // namespace tronidx::api

@@ -1,0 +1,465 @@
+#include "hub.h"
+
+#include <spdlog/spdlog.h>
+
+#include <pthread.h>
+
+#include <unordered_set>
+
+#include "derive.h"
+
+namespace tronidx::api {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+bool idle_locked_state(const std::deque<Delivery>& queue, bool in_flight, bool scheduled) {
+  return queue.empty() && !in_flight && !scheduled;
+}
+
+}  // namespace
+
+// ---- Subscription ---------------------------------------------------------------------------------
+
+Subscription::Subscription(Hub& hub, Filter filter, uint32_t depth, Cursor start, Transport* transport)
+    : hub_(hub),
+      filter_(std::move(filter)),
+      depth_(depth),
+      transport_(transport),
+      pos_(start),
+      sent_(start),
+      last_send_(SteadyClock::now()) {}
+
+void Subscription::send_next_locked(std::unique_lock<std::mutex>& lock) {
+  if (in_flight_ || queue_.empty() || transport_ == nullptr) return;
+  Delivery d = std::move(queue_.front());
+  queue_.pop_front();
+  in_flight_ = true;
+  in_flight_cursor_ = d.heartbeat ? d.cursor : d.event.cursor;
+  Transport* t = transport_;
+  // The transport stays alive while a send is in flight (finish() is never called then).
+  lock.unlock();
+  t->send(d);
+  lock.lock();
+}
+
+void Subscription::finish_locked(std::unique_lock<std::mutex>& lock, Status status) {
+  (void)lock;
+  if (transport_ == nullptr || finishing_) return;
+  finishing_ = true;
+  finish_status_ = std::move(status);
+  queue_.clear();
+  if (!in_flight_) {
+    Transport* t = transport_;
+    transport_ = nullptr;
+    t->finish(finish_status_);
+  }
+}
+
+void Subscription::on_sent(bool ok) {
+  std::unique_lock lock(mu_);
+  in_flight_ = false;
+  last_send_ = SteadyClock::now();
+  if (transport_ == nullptr) return;
+  if (finishing_) {
+    Transport* t = transport_;
+    transport_ = nullptr;
+    t->finish(finish_status_);
+    return;
+  }
+  if (!ok) {
+    finish_locked(lock, make_error(Errc::kCancelled, "the stream broke"));
+    return;
+  }
+  sent_ = std::max(sent_, in_flight_cursor_);
+  if (!queue_.empty()) {
+    send_next_locked(lock);
+    return;
+  }
+  const bool behind = pos_.seq < hub_.end_.load() || pos_.ordinal != Cursor::kAfterRecord;
+  if (behind && !scheduled_) {
+    scheduled_ = true;
+    lock.unlock();
+    hub_.enqueue(shared_from_this());
+  }
+}
+
+void Subscription::close() {
+  std::lock_guard lock(mu_);
+  transport_ = nullptr;
+  queue_.clear();
+}
+
+void Subscription::pump() {
+  while (true) {
+    const Hub::View v = hub_.view();
+    Cursor pos;
+    {
+      std::unique_lock lock(mu_);
+      if (transport_ == nullptr || finishing_) break;
+      if (queue_.size() >= hub_.opts_.max_queued_events) break;  // on_sent reschedules when drained
+      pos = pos_;
+      if (pos.seq >= v.end && pos.ordinal == Cursor::kAfterRecord) break;  // at the end: idle
+      if (v.end > pos.seq && v.end - pos.seq > hub_.opts_.max_lag_records) {
+        finish_locked(lock, make_error(Errc::kResourceExhausted,
+                                       "subscriber too slow: " + std::to_string(v.end - pos.seq) +
+                                           " journal records behind; reconnect with your last cursor"));
+        break;
+      }
+    }
+    const uint64_t after_seq = pos.ordinal == Cursor::kAfterRecord ? pos.seq : pos.seq - 1;
+    auto records = hub_.records_after(v, after_seq, hub_.opts_.replay_batch);
+    std::vector<Event> events;
+    Status status = ok_status();
+    if (!records.ok()) {
+      status = std::move(records).error();
+    } else {
+      BlockSource source(v.snapshot, &hub_.cache_);
+      for (const auto& rec : *records) {
+        status = derive_events(*rec, filter_, depth_, source, hub_.store_.watches(), pos, events);
+        if (!status.ok()) break;
+        pos = Cursor{rec->seq, Cursor::kAfterRecord};
+        if (events.size() >= hub_.opts_.max_queued_events) break;
+      }
+    }
+    std::unique_lock lock(mu_);
+    if (!status.ok()) {
+      spdlog::warn("subscription closed: {}", status.error().message);
+      finish_locked(lock, std::move(status));
+      break;
+    }
+    for (auto& e : events) {
+      Delivery d;
+      d.event = std::move(e);
+      queue_.push_back(std::move(d));
+    }
+    pos_ = pos;
+    if (events.empty() && queue_.empty() && !in_flight_) sent_ = pos_;  // nothing owed up to here
+    send_next_locked(lock);
+  }
+  std::unique_lock lock(mu_);
+  scheduled_ = false;
+  const bool behind = pos_.seq < hub_.end_.load() || pos_.ordinal != Cursor::kAfterRecord;
+  if (transport_ != nullptr && !finishing_ && behind && queue_.size() < hub_.opts_.max_queued_events) {
+    scheduled_ = true;
+    lock.unlock();
+    hub_.enqueue(shared_from_this());
+  }
+}
+
+// ---- Hub ------------------------------------------------------------------------------------------
+
+Hub::Hub(store::Store& store, HubOptions options)
+    : store_(store), opts_(std::move(options)), cache_(opts_.cache_transfers) {
+  auto snap = store_.snapshot();
+  if (snap.ok()) view_.snapshot = *snap;
+  const auto st = store_.state();
+  view_.end = st.next_seq - 1;
+  view_.first = st.journal_first;
+  end_ = view_.end;
+  routed_to_ = view_.end;
+  for (size_t i = 0; i < std::max<size_t>(1, opts_.workers); ++i) {
+    threads_.emplace_back([this, i] {
+      pthread_setname_np(pthread_self(), ("hub-" + std::to_string(i)).c_str());
+      worker(/*heartbeat_owner=*/i == 0);
+    });
+  }
+}
+
+Hub::~Hub() { shutdown(); }
+
+void Hub::shutdown() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_) t.join();
+  std::set<std::shared_ptr<Subscription>> subs;
+  {
+    std::lock_guard lock(mu_);
+    subs = subs_;
+  }
+  for (const auto& s : subs) {
+    std::unique_lock lock(s->mu_);
+    s->finish_locked(lock, make_error(Errc::kUnavailable, "the server is shutting down; resume from your cursor"));
+  }
+}
+
+Hub::View Hub::view() const {
+  std::lock_guard lock(mu_);
+  return view_;
+}
+
+size_t Hub::subscribers() const {
+  std::lock_guard lock(mu_);
+  return subs_.size();
+}
+
+Cursor Hub::oldest_cursor() const {
+  std::lock_guard lock(mu_);
+  return Cursor{view_.first - 1, Cursor::kAfterRecord};
+}
+
+Result<std::shared_ptr<Subscription>> Hub::open(Filter filter, uint32_t depth, std::optional<Cursor> after,
+                                                Transport* transport) {
+  const View v = view();
+  Cursor start{v.end, Cursor::kAfterRecord};
+  if (after) {
+    if (after->seq > v.end) {
+      return make_error(Errc::kInvalidArgument, "after_cursor: beyond the end of the journal (record " +
+                                                    std::to_string(after->seq) + ", last is " +
+                                                    std::to_string(v.end) + ")");
+    }
+    const bool retained = after->seq >= v.first || (after->seq + 1 == v.first && after->ordinal == Cursor::kAfterRecord);
+    if (!retained) {
+      return make_error(Errc::kOutOfRange, "after_cursor: older than the journal's retention (oldest retained record " +
+                                               std::to_string(v.first) + ")");
+    }
+    start = *after;
+  }
+  auto sub = std::make_shared<Subscription>(*this, std::move(filter), depth, start, transport);
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return make_error(Errc::kUnavailable, "the server is shutting down");
+    subs_.insert(sub);
+  }
+  return sub;
+}
+
+void Hub::start(const std::shared_ptr<Subscription>& sub) {
+  {
+    std::lock_guard lock(sub->mu_);
+    if (sub->scheduled_ || sub->transport_ == nullptr) return;
+    sub->scheduled_ = true;
+  }
+  enqueue(sub);
+}
+
+void Hub::close(const std::shared_ptr<Subscription>& sub) {
+  {
+    std::lock_guard lock(mu_);
+    subs_.erase(sub);
+  }
+  sub->close();
+}
+
+void Hub::enqueue(std::shared_ptr<Subscription> sub) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    run_queue_.push_back(std::move(sub));
+  }
+  cv_.notify_one();
+}
+
+Result<std::vector<std::shared_ptr<const store::JournalRecord>>> Hub::records_after(const View& v, uint64_t after_seq,
+                                                                                   size_t max) {
+  std::vector<std::shared_ptr<const store::JournalRecord>> out;
+  {
+    std::lock_guard lock(mu_);
+    if (!ring_.empty() && ring_.front()->seq <= after_seq + 1) {
+      for (size_t i = after_seq + 1 - ring_.front()->seq; i < ring_.size() && out.size() < max; ++i) {
+        if (ring_[i]->seq > v.end) break;
+        out.push_back(ring_[i]);
+      }
+      return out;
+    }
+  }
+  TRONIDX_ASSIGN(auto recs, v.snapshot->journal(after_seq + 1, max));
+  if (!recs.empty() && recs.front().seq != after_seq + 1) {
+    return make_error(Errc::kOutOfRange, "the journal records after " + std::to_string(after_seq) +
+                                             " were pruned (subscriber too far behind the retention)");
+  }
+  for (auto& r : recs) out.push_back(std::make_shared<const store::JournalRecord>(std::move(r)));
+  return out;
+}
+
+void Hub::on_commit(const store::CommitResult& result, const sync::SyncStatus& status) {
+  (void)status;
+  if (result.records.empty()) return;
+  for (const auto& rec : result.records) {
+    if (rec.type == store::RecordType::kApply) {
+      cache_.put(rec.block.block_num, rec.seq,
+                 std::make_shared<const std::vector<store::IndexedTransfer>>(rec.transfers));
+    } else if (rec.type == store::RecordType::kBackfill) {
+      for (const auto& t : rec.transfers) cache_.evict_block(t.transfer.position.block_num);
+    }
+  }
+  // Published after the cache maintenance above, so no reader pairs this snapshot with a stale entry.
+  auto snap = store_.snapshot();
+  if (!snap.ok()) {
+    spdlog::error("hub: cannot take a snapshot: {}", snap.error().message);
+    return;
+  }
+  const auto st = store_.state();
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& rec : result.records) ring_.push_back(std::make_shared<const store::JournalRecord>(rec));
+    while (ring_.size() > opts_.ring_records) ring_.pop_front();
+    view_.snapshot = *snap;
+    view_.end = result.records.back().seq;
+    view_.first = st.journal_first;
+    end_ = view_.end;
+    route_pending_ = true;
+  }
+  cv_.notify_one();
+}
+
+void Hub::route(uint64_t from_seq, uint64_t to_seq) {
+  const View v = view();
+  std::set<uint32_t> depths;
+  std::vector<std::shared_ptr<Subscription>> subs;
+  {
+    std::lock_guard lock(mu_);
+    subs.assign(subs_.begin(), subs_.end());
+  }
+  for (const auto& s : subs) {
+    if (!s->filter().addresses().empty()) depths.insert(s->depth());
+  }
+  // Every address whose transfers can produce an event in records [from, to], for any depth in use.
+  std::unordered_set<chain::Address, chain::AddressHash> involved;
+  bool wake_all = false;
+  auto add = [&](const std::vector<store::IndexedTransfer>& ts) {
+    for (const auto& t : ts) {
+      involved.insert(t.transfer.from);
+      involved.insert(t.transfer.to);
+    }
+  };
+  auto recs = records_after(v, from_seq - 1, static_cast<size_t>(to_seq - from_seq + 1));
+  if (!recs.ok() || recs->size() != to_seq - from_seq + 1) {
+    wake_all = true;
+  } else {
+    BlockSource source(v.snapshot, &cache_);
+    for (const auto& rec : *recs) {
+      if (wake_all) break;
+      switch (rec->type) {
+        case store::RecordType::kApply: {
+          if (!rec->has_transfers) {
+            wake_all = true;
+            break;
+          }
+          add(rec->transfers);
+          for (uint32_t d : depths) {
+            if (d == 0 || rec->block.block_num < d) continue;
+            auto c = source.block_as_of(rec->block.block_num - d + 1, rec->seq + 1);
+            if (!c.ok()) {
+              wake_all = true;
+              break;
+            }
+            if (!*c) continue;
+            auto ts = source.transfers(**c, rec->seq + 1);
+            if (!ts.ok()) {
+              wake_all = true;
+              break;
+            }
+            add(**ts);
+          }
+          break;
+        }
+        case store::RecordType::kRevert:
+        case store::RecordType::kBackfill:
+          if (!rec->has_transfers) wake_all = true;
+          add(rec->transfers);
+          break;
+        case store::RecordType::kSolidify:
+          for (uint64_t h = rec->previous_solidified + 1; h <= rec->solidified && !wake_all; ++h) {
+            auto b = source.block_as_of(h, rec->seq);
+            if (!b.ok()) {
+              wake_all = true;
+              break;
+            }
+            if (!*b) continue;
+            auto ts = source.transfers(**b, rec->seq);
+            if (!ts.ok()) {
+              wake_all = true;
+              break;
+            }
+            add(**ts);
+          }
+          break;
+        case store::RecordType::kWatch:
+          break;
+      }
+    }
+  }
+  std::vector<std::shared_ptr<Subscription>> wake;
+  for (const auto& s : subs) {
+    std::unique_lock lock(s->mu_);
+    if (s->transport_ == nullptr || !idle_locked_state(s->queue_, s->in_flight_, s->scheduled_)) continue;
+    if (s->pos_ >= Cursor{to_seq, Cursor::kAfterRecord}) continue;
+    bool involves = wake_all || s->filter_.addresses().empty() || s->pos_ < Cursor{from_seq - 1, Cursor::kAfterRecord};
+    for (size_t i = 0; !involves && i < s->filter_.addresses().size(); ++i) {
+      involves = involved.count(s->filter_.addresses()[i]) != 0;
+    }
+    if (involves) {
+      s->scheduled_ = true;
+      wake.push_back(s);
+    } else {
+      // No event of records [from, to] can match: the subscription is at the new end.
+      s->pos_ = Cursor{to_seq, Cursor::kAfterRecord};
+      s->sent_ = s->pos_;
+    }
+  }
+  for (auto& s : wake) enqueue(std::move(s));
+}
+
+void Hub::heartbeats() {
+  std::vector<std::shared_ptr<Subscription>> subs;
+  View v;
+  {
+    std::lock_guard lock(mu_);
+    subs.assign(subs_.begin(), subs_.end());
+    v = view_;
+  }
+  const auto now = SteadyClock::now();
+  const uint64_t head = v.snapshot ? v.snapshot->tip().block_num : 0;
+  const uint64_t solidified = v.snapshot ? v.snapshot->solidified() : 0;
+  for (const auto& s : subs) {
+    std::unique_lock lock(s->mu_);
+    if (s->transport_ == nullptr || s->finishing_ || s->in_flight_ || !s->queue_.empty()) continue;
+    if (now - s->last_send_ < opts_.heartbeat_interval) continue;
+    Delivery d;
+    d.heartbeat = true;
+    d.cursor = s->sent_;
+    d.head = head;
+    d.solidified = solidified;
+    s->queue_.push_back(std::move(d));
+    s->send_next_locked(lock);
+  }
+}
+
+void Hub::worker(bool heartbeat_owner) {
+  auto next_heartbeat = SteadyClock::now() + opts_.heartbeat_interval / 2;
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    if (route_pending_) {
+      route_pending_ = false;
+      const uint64_t from = routed_to_ + 1, to = view_.end;
+      routed_to_ = to;
+      lock.unlock();
+      if (from <= to) route(from, to);
+      lock.lock();
+      continue;
+    }
+    if (!run_queue_.empty()) {
+      auto sub = std::move(run_queue_.front());
+      run_queue_.pop_front();
+      lock.unlock();
+      sub->pump();
+      lock.lock();
+      continue;
+    }
+    if (heartbeat_owner && SteadyClock::now() >= next_heartbeat) {
+      next_heartbeat = SteadyClock::now() + opts_.heartbeat_interval / 2;
+      lock.unlock();
+      heartbeats();
+      lock.lock();
+      continue;
+    }
+    cv_.wait_until(lock, next_heartbeat);
+  }
+}
+
+}  // namespace tronidx::api

@@ -1,0 +1,158 @@
+#pragma once
+// The subscription hub: turns durable commits into events for every open subscription.
+//
+// Every subscription is a journal reader with a cursor. It derives its events record by record
+// (derive.h), from the in-memory ring of recent records or, when behind, from the journal on disk, and
+// hands them to its Transport one at a time. A slow subscriber therefore only falls behind: it never
+// stalls ingestion (on_commit does a bounded amount of work) or other subscribers; beyond max_lag_records
+// it is closed with kResourceExhausted and can resume from its cursor.
+//
+// Fan-out is by address: a subscription waiting at the end of the journal is woken only if a new record
+// involves one of its addresses (or it filters by token / everything watched); the others just advance.
+//
+// Threading: on_commit runs on the writer thread; derivation runs on the hub's worker threads; Transport
+// callbacks (on_sent) come from gRPC threads. Lock order: Hub::mu_ before Subscription::mu_.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "block_source.h"
+#include "events.h"
+#include "tronidx/store/store.h"
+#include "tronidx/sync/syncer.h"
+
+namespace tronidx::api {
+
+struct HubOptions {
+  size_t workers = 2;
+  uint64_t max_lag_records = 2'000'000;   // a subscription further behind the journal end is closed
+  size_t replay_batch = 256;              // records read from disk at a time
+  size_t max_queued_events = 4096;        // derived, not yet written, per subscription
+  std::chrono::milliseconds heartbeat_interval{5000};
+  size_t ring_records = 100'000;          // recent records kept in memory
+  size_t cache_transfers = 2'000'000;     // recent blocks' transfers kept in memory
+};
+
+// One unit handed to a transport: an event, or a heartbeat carrying the stream's position.
+struct Delivery {
+  bool heartbeat = false;
+  Event event;           // when !heartbeat
+  Cursor cursor;         // heartbeat: the position (all events up to it were delivered)
+  uint64_t head = 0;     // heartbeat: current tip and solidified
+  uint64_t solidified = 0;
+};
+
+// Where a subscription's deliveries go (the gRPC stream). send() must not block; the transport reports
+// completion through Subscription::on_sent. finish() ends the stream (called at most once, never while a
+// send is in flight).
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual void send(const Delivery& d) = 0;
+  virtual void finish(const Status& status) = 0;
+};
+
+class Hub;
+
+class Subscription : public std::enable_shared_from_this<Subscription> {
+ public:
+  Subscription(Hub& hub, Filter filter, uint32_t depth, Cursor start, Transport* transport);
+
+  const Filter& filter() const { return filter_; }
+  uint32_t depth() const { return depth_; }
+  // The transport finished a send (ok=false: the client is gone).
+  void on_sent(bool ok);
+  // The stream is over (client cancelled or finished): stop using the transport.
+  void close();
+
+ private:
+  friend class Hub;
+  void pump();                       // worker thread: derive and send
+  void send_next_locked(std::unique_lock<std::mutex>& lock);
+  void finish_locked(std::unique_lock<std::mutex>& lock, Status status);
+
+  Hub& hub_;
+  const Filter filter_;
+  const uint32_t depth_;
+  std::mutex mu_;
+  Transport* transport_;             // null once closed
+  Cursor pos_;                       // every event up to here is derived (queued or sent)
+  Cursor sent_;                      // every event up to here was delivered (acknowledged by the transport)
+  Cursor in_flight_cursor_;
+  std::deque<Delivery> queue_;
+  bool in_flight_ = false;
+  bool scheduled_ = false;           // in the hub's run queue or being pumped
+  bool finishing_ = false;
+  Status finish_status_;
+  std::chrono::steady_clock::time_point last_send_;
+};
+
+class Hub final : public sync::CommitListener {
+ public:
+  Hub(store::Store& store, HubOptions options);
+  ~Hub() override;
+  Hub(const Hub&) = delete;
+  Hub& operator=(const Hub&) = delete;
+
+  // Opens a subscription starting after `after` (nullopt: at the current end of the journal).
+  // kOutOfRange when `after` is older than the journal's retention (the message names the oldest valid
+  // position); kInvalidArgument when it is beyond the end. Nothing is sent before start().
+  Result<std::shared_ptr<Subscription>> open(Filter filter, uint32_t depth, std::optional<Cursor> after,
+                                             Transport* transport);
+  void start(const std::shared_ptr<Subscription>& sub);
+  void close(const std::shared_ptr<Subscription>& sub);
+
+  size_t subscribers() const;
+  // The oldest cursor a subscription may resume from.
+  Cursor oldest_cursor() const;
+
+  // sync::CommitListener (writer thread).
+  void on_commit(const store::CommitResult& result, const sync::SyncStatus& status) override;
+
+  // Stops the workers and finishes every stream with kUnavailable.
+  void shutdown();
+
+ private:
+  friend class Subscription;
+  struct View {
+    std::shared_ptr<const store::Snapshot> snapshot;
+    uint64_t end = 0;    // last committed seq
+    uint64_t first = 1;  // oldest retained seq
+  };
+  View view() const;
+  // Records (seq > after_seq) up to `max`, from the ring or the journal on disk.
+  Result<std::vector<std::shared_ptr<const store::JournalRecord>>> records_after(const View& v, uint64_t after_seq,
+                                                                                size_t max);
+  void schedule(const std::shared_ptr<Subscription>& sub);
+  void worker(bool heartbeat_owner);
+  void route(uint64_t from_seq, uint64_t to_seq);  // wake subscriptions involved in records [from, to]
+  void heartbeats();
+  void enqueue(std::shared_ptr<Subscription> sub);  // sub->scheduled_ already set by the caller
+
+  store::Store& store_;
+  const HubOptions opts_;
+  BlockCache cache_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  View view_;
+  std::deque<std::shared_ptr<const store::JournalRecord>> ring_;  // consecutive seqs ending at view_.end
+  std::atomic<uint64_t> end_{0};  // == view_.end, readable without mu_
+  uint64_t routed_to_ = 0;         // records up to here have been routed
+  bool route_pending_ = false;
+  std::set<std::shared_ptr<Subscription>> subs_;
+  std::deque<std::shared_ptr<Subscription>> run_queue_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace tronidx::api

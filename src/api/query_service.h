@@ -1,0 +1,25 @@
+#pragma once
+// tronidx.v1.Query: status and history queries (scope "read"), each on one snapshot.
+
+#include "service_context.h"
+#include "tronidx/v1/query.grpc.pb.h"
+
+namespace tronidx::api {
+
+class QueryService final : public v1::Query::CallbackService {
+ public:
+  explicit QueryService(ServiceContext& ctx) : ctx_(ctx) {}
+
+  grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* ctx, const v1::GetStatusRequest* req,
+                                      v1::GetStatusResponse* resp) override;
+  grpc::ServerUnaryReactor* ListTransfers(grpc::CallbackServerContext* ctx, const v1::ListTransfersRequest* req,
+                                          v1::ListTransfersResponse* resp) override;
+  grpc::ServerUnaryReactor* GetTransfers(grpc::CallbackServerContext* ctx, const v1::GetTransfersRequest* req,
+                                         v1::GetTransfersResponse* resp) override;
+
+ private:
+  grpc::Status list(const v1::ListTransfersRequest& req, v1::ListTransfersResponse* resp);
+  ServiceContext& ctx_;
+};
+
+}  // namespace tronidx::api
