@@ -121,16 +121,8 @@ Address Address::from_evm(std::span<const uint8_t, 20> bytes20) noexcept {
 Result<Address> Address::parse(std::string_view text, std::string_view field) {
   if (text.empty()) return make_error(Errc::kInvalidArgument, err_field(field, "empty address"));
   const bool has_0x = text.size() >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
-  if (text[0] == 'T' && !has_0x) {
-    if (text.size() != 34) {
-      return make_error(Errc::kInvalidArgument,
-                        err_field(field, "base58 address must be 34 characters, got " +
-                                             std::to_string(text.size())));
-    }
-    TRONIDX_ASSIGN(std::string raw, base58check_decode(text, field));
-    return from_bytes(as_bytes(raw), field);
-  }
-  std::string_view hex = has_0x ? text.substr(2) : text;
+  const std::string_view hex = has_0x ? text.substr(2) : text;
+  // 40 digits (EVM form) or 42 (41 prefix) mean hex; from_hex_exact names any bad character.
   if (hex.size() == 40) {
     std::array<uint8_t, 20> evm{};
     TRONIDX_TRY(from_hex_exact(hex, evm, field));
@@ -140,6 +132,23 @@ Result<Address> Address::parse(std::string_view text, std::string_view field) {
     std::array<uint8_t, 21> raw{};
     TRONIDX_TRY(from_hex_exact(hex, raw, field));
     return from_bytes(raw, field);
+  }
+  const bool base58 =
+      !has_0x && std::all_of(text.begin(), text.end(), [](char c) { return c != '\0' && std::strchr(kAlphabet, c) != nullptr; });
+  if (!has_0x && text[0] == 'T' && text.size() != 34) {
+    return make_error(Errc::kInvalidArgument, err_field(field, "base58 address must be 34 characters, got " +
+                                                                   std::to_string(text.size())));
+  }
+  if (base58 || (!has_0x && text[0] == 'T')) {
+    // base58check: the checksum first, then the payload's length and prefix (so a legacy 0xa0 address is
+    // reported as a wrong prefix, not as garbage).
+    TRONIDX_ASSIGN(std::string raw, base58check_decode(text, field));
+    if (raw.size() != kSize) {
+      return make_error(Errc::kInvalidArgument,
+                        err_field(field, "base58 address decodes to " + std::to_string(raw.size()) +
+                                             " bytes, expected 21 (34 characters starting with T)"));
+    }
+    return from_bytes(as_bytes(raw), field);
   }
   return make_error(Errc::kInvalidArgument,
                     err_field(field, "not an address: expected base58 (T..., 34 chars), hex 41... (42 "

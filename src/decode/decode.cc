@@ -21,7 +21,7 @@ Result<std::vector<const RawTxInfo*>> join_infos(const RawBlock& b) {
   const auto& infos = b.infos;
   std::vector<const RawTxInfo*> joined(txs.size(), nullptr);
   for (const auto& info : infos) {
-    if (info.block_num != 0 && static_cast<uint64_t>(info.block_num) != b.header.block_num) {
+    if (info.block_num < 0 || static_cast<uint64_t>(info.block_num) != b.header.block_num) {
       return not_ready(b, "info " + info.txid.to_hex() + " belongs to block " + std::to_string(info.block_num));
     }
   }
@@ -60,7 +60,7 @@ void decode_contract_transfer(const RawTx& tx, uint32_t tx_index, uint64_t block
   const bool is_trx = tx.contract_type == kTransferContract;
   if (is_trx ? !opt.trx : !opt.trc10) return;
   if (tx.amount < 0) {
-    ++out.stats.malformed_logs;
+    ++out.stats.invalid_contracts;
     return;
   }
   Transfer t;
@@ -76,7 +76,7 @@ void decode_contract_transfer(const RawTx& tx, uint32_t tx_index, uint64_t block
   } else {
     uint64_t id = 0;
     if (!parse_asset_id(tx.asset_name, id)) {  // pre-2019 name-keyed assets are not indexed
-      ++out.stats.malformed_logs;
+      ++out.stats.invalid_contracts;
       return;
     }
     t.kind = TransferKind::kTrc10;

@@ -36,6 +36,7 @@ DecodeStats& DecodeStats::operator+=(const DecodeStats& o) {
   other_logs += o.other_logs;
   failed_tx_logs += o.failed_tx_logs;
   failed_txs += o.failed_txs;
+  invalid_contracts += o.invalid_contracts;
   return *this;
 }
 

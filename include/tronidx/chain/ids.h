@@ -20,7 +20,7 @@ struct BlockId {
   // The number embedded in the first 8 bytes.
   uint64_t block_num() const noexcept;
   std::string to_hex() const;
-  // Exactly 64 hex characters. Errors name `field`.
+  // Exactly 64 hex digits (an optional 0x prefix is accepted). Errors name `field`.
   static Result<BlockId> parse_hex(std::string_view hex, std::string_view field = "block_id");
   static Result<BlockId> from_bytes(std::span<const uint8_t> bytes32, std::string_view field = "block_id");
   // Computes the id of a header from the exact bytes of its serialised `raw` part.

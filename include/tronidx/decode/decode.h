@@ -25,6 +25,7 @@ struct DecodeStats {
   uint64_t other_logs = 0;         // any other event
   uint64_t failed_tx_logs = 0;     // Transfer-topic logs of failed transactions (normally none exist)
   uint64_t failed_txs = 0;
+  uint64_t invalid_contracts = 0;  // TRX/TRC10 contracts with a negative amount or a name-keyed asset
 
   DecodeStats& operator+=(const DecodeStats& o);
 };
