@@ -36,6 +36,7 @@ void Subscription::send_next_locked(std::unique_lock<std::mutex>& lock) {
   queue_.pop_front();
   in_flight_ = true;
   in_flight_cursor_ = d.heartbeat ? d.cursor : d.event.cursor;
+  (d.heartbeat ? hub_.heartbeats_sent : hub_.events_sent).add();
   Transport* t = transport_;
   // The transport stays alive while a send is in flight (finish() is never called then).
   lock.unlock();
@@ -101,6 +102,7 @@ void Subscription::pump() {
       pos = pos_;
       if (pos.seq >= v.end && pos.ordinal == Cursor::kAfterRecord) break;  // at the end: idle
       if (v.end > pos.seq && v.end - pos.seq > hub_.opts_.max_lag_records) {
+        hub_.slow_disconnects.add();
         finish_locked(lock, make_error(Errc::kResourceExhausted,
                                        "subscriber too slow: " + std::to_string(v.end - pos.seq) +
                                            " journal records behind; reconnect with your last cursor"));

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "block_source.h"
+#include "tronidx/common/metrics.h"
 #include "events.h"
 #include "tronidx/store/store.h"
 #include "tronidx/sync/syncer.h"
@@ -120,6 +121,10 @@ class Hub final : public sync::CommitListener {
 
   // Stops the workers and finishes every stream with kUnavailable.
   void shutdown();
+
+  metrics::Counter events_sent;        // events handed to transports (not heartbeats)
+  metrics::Counter heartbeats_sent;
+  metrics::Counter slow_disconnects;   // closed for exceeding max_lag_records
 
  private:
   friend class Subscription;

@@ -170,6 +170,8 @@ Status ApiServer::start() {
 int ApiServer::port() const { return impl_->port; }
 
 size_t ApiServer::subscribers() const { return impl_->hub->subscribers(); }
+uint64_t ApiServer::events_sent() const { return impl_->hub->events_sent.value(); }
+uint64_t ApiServer::slow_disconnects() const { return impl_->hub->slow_disconnects.value(); }
 
 void ApiServer::shutdown() {
   if (!impl_) return;

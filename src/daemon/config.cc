@@ -42,6 +42,8 @@ constexpr KeySpec kKeys[] = {
     {"api.max_streams_per_key", Type::kInt}, {"api.health_max_lag_blocks", Type::kInt},
     {"api.heartbeat_interval_ms", Type::kInt}, {"api.max_subscriber_lag", Type::kInt},
     {"api.hub_workers", Type::kInt},
+    {"metrics.enabled", Type::kBool},        {"metrics.listen", Type::kString},
+    {"metrics.ready_max_lag_blocks", Type::kInt},
 };
 
 const KeySpec* find_key(std::string_view key) {
@@ -296,6 +298,11 @@ Config load_config(const std::string& path, const std::map<std::string, std::str
     fail("log.level", "must be one of trace, debug, info, warn, error, critical, off (got \"" + c.log_level + "\")");
   }
   c.status_interval = std::chrono::seconds(r.integer("log.status_interval_s", 60, 1, 86400));
+
+  // [metrics]
+  c.metrics_enabled = r.boolean("metrics.enabled", true);
+  c.metrics_listen = r.string("metrics.listen", "127.0.0.1:9464");
+  c.ready_max_lag_blocks = static_cast<uint64_t>(r.integer("metrics.ready_max_lag_blocks", 30, 1, 1000000));
 
   // [api]
   c.api_enabled = r.boolean("api.enabled", true);

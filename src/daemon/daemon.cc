@@ -12,6 +12,8 @@
 #include <pthread.h>
 
 #include "tronidx/api/server.h"
+#include "tronidx/daemon/http_server.h"
+#include "tronidx/daemon/metrics_text.h"
 #include "tronidx/node/grpc_node_client.h"
 #include "tronidx/store/store.h"
 #include "tronidx/store/write_txn.h"
@@ -93,14 +95,16 @@ int Daemon::Impl::run() {
     pthread_setname_np(pthread_self(), "asio");
     io.run();
   });
-  struct JoinIo {
-    boost::asio::io_context& io;
-    std::thread& t;
-    ~JoinIo() {
-      io.stop();
-      t.join();
-    }
-  } join_io{io, io_thread};
+  // Stops the Asio thread; called explicitly before the objects its handlers use are destroyed, and
+  // again (as a no-op) on every other way out.
+  auto stop_io = [&] {
+    io.stop();
+    if (io_thread.joinable()) io_thread.join();
+  };
+  struct StopIo {
+    std::function<void()> f;
+    ~StopIo() { f(); }
+  } stop_io_on_exit{stop_io};
 
   auto node_r = node::make_grpc_node_client(config.node);
   if (!node_r.ok()) {
@@ -176,6 +180,54 @@ int Daemon::Impl::run() {
     active_syncer = &syncer;
   }
 
+  std::unique_ptr<HttpServer> http;
+  if (config.metrics_enabled) {
+    auto handler = [&](const std::string& target) -> HttpResponse {
+      const std::string path = target.substr(0, target.find('?'));
+      if (path == "/metrics") {
+        MetricsSnapshot m;
+        m.status = syncer.status();
+        m.sync = &syncer.metrics();
+        m.node = node::grpc_node_metrics(*node_client);
+        if (auto cfs = store->cf_stats(); cfs.ok()) m.column_families = std::move(*cfs);
+        const auto st = store->state();
+        m.journal_records = st.next_seq - st.journal_first;
+        m.watched = store->watches().size();
+        if (api_server) {
+          m.subscribers = api_server->subscribers();
+          m.events_sent = api_server->events_sent();
+          m.slow_disconnects = api_server->slow_disconnects();
+        }
+        m.jobs_running = jobs.running();
+        m.now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+        return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", render_prometheus(m)};
+      }
+      if (path == "/healthz") return HttpResponse{200, "text/plain; charset=utf-8", "ok\n"};
+      if (path == "/readyz") {
+        const auto st = syncer.status();
+        const uint64_t lag = st.node_head > st.tip.block_num ? st.node_head - st.tip.block_num : 0;
+        if (st.phase == sync::SyncPhase::kHalted) return HttpResponse{503, "text/plain", "halted: " + st.halt_reason + "\n"};
+        if (st.phase == sync::SyncPhase::kStarting || st.node_head == 0) {
+          return HttpResponse{503, "text/plain", "starting\n"};
+        }
+        if (lag > config.ready_max_lag_blocks) {
+          return HttpResponse{503, "text/plain", "catching up: " + std::to_string(lag) + " blocks behind the node\n"};
+        }
+        return HttpResponse{200, "text/plain", "ready: lag " + std::to_string(lag) + " blocks\n"};
+      }
+      return HttpResponse{404, "text/plain", "not found (try /metrics, /healthz, /readyz)\n"};
+    };
+    auto h = HttpServer::start(io, config.metrics_listen, handler);
+    if (!h.ok()) {
+      spdlog::error("{}", h.error().message);
+      return h.error().code == Errc::kInvalidArgument ? kExitUsage : kExitFailure;
+    }
+    http = std::move(*h);
+    spdlog::info("metrics listening on {} (port {})", config.metrics_listen, http->port());
+  }
+
   boost::asio::steady_timer status_timer(io);
   std::function<void()> arm_status = [&] {
     status_timer.expires_after(config.status_interval);
@@ -208,7 +260,7 @@ int Daemon::Impl::run() {
     }
     active_syncer = nullptr;
   }
-  boost::asio::post(io, [&] { status_timer.cancel(); });
+  stop_io();  // no status line or HTTP request runs past this point
   if (api_server) api_server->shutdown();
   spdlog::info("tronidxd stopped at tip {}", store->state().tip.block_num);
   return result.ok() ? kExitOk : kExitFatalInconsistency;

@@ -9,7 +9,8 @@ namespace tronidx::sync {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr uint64_t kFollowBatch = 100;  // blocks fetched one by one per follow round at most
+constexpr uint64_t kFollowBatch = 100;        // blocks fetched one by one per follow round at most
+constexpr uint64_t kPipelineMinBlocks = 10;  // final blocks behind: use the parallel pipeline
 
 }  // namespace
 
@@ -420,7 +421,7 @@ Status Syncer::run() {
       const uint64_t tip = store_.state().tip.block_num;
       // Only final blocks go through the parallel pipeline; the last unsolidified ones are followed
       // block by block, where reorgs can happen.
-      if (node_solidified_ > tip + 100) {
+      if (node_solidified_ > tip + kPipelineMinBlocks) {
         s = catch_up(node_solidified_);
       } else {
         s = follow_once();

@@ -69,6 +69,8 @@ class ApiServer {
   Status start();
   int port() const;
   size_t subscribers() const;
+  uint64_t events_sent() const;
+  uint64_t slow_disconnects() const;
   // Stops accepting, ends streams (clients resume from their cursors), stops the hub.
   void shutdown();
 

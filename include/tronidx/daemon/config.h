@@ -53,6 +53,10 @@ struct Config {
   std::vector<TokenMeta> tokens;          // symbol/decimals; USDT built in
   std::vector<WatchEntry> watches;        // ensured watched at start (additive)
 
+  bool metrics_enabled = true;
+  std::string metrics_listen = "127.0.0.1:9464";
+  uint64_t ready_max_lag_blocks = 30;     // /readyz answers 200 only within this lag of the node
+
   bool api_enabled = true;
   api::ApiOptions api;
 

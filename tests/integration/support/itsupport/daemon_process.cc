@@ -1,0 +1,185 @@
+#include "itsupport/daemon_process.h"
+
+#include <arpa/inet.h>
+#include <grpcpp/grpcpp.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <fstream>
+
+#include "testsupport/wait.h"
+
+namespace tronidx::testsupport {
+
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&  // NOLINT
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {   // NOLINT
+    port = ntohs(addr.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+std::filesystem::path DaemonProcess::default_binary() {
+  return std::filesystem::path(TRONIDX_BINARY_DIR) / "tools" / "tronidxd" / "tronidxd";
+}
+
+Result<std::unique_ptr<DaemonProcess>> DaemonProcess::start(DaemonOptions options) {
+  std::unique_ptr<DaemonProcess> d(new DaemonProcess());
+  d->opts_ = std::move(options);
+  d->data_dir_ = d->opts_.data_dir.empty() ? d->dir_.file("data") : d->opts_.data_dir;
+  d->config_ = d->dir_.file("tronidxd.toml");
+  d->log_ = d->dir_.file("tronidxd.log");
+  d->api_port_ = free_port();
+  d->api_endpoint_ = "127.0.0.1:" + std::to_string(d->api_port_);
+
+  const auto& o = d->opts_;
+  std::ofstream cfg(d->config_);
+  cfg << "[node]\nendpoints = [";
+  for (size_t i = 0; i < o.node_endpoints.size(); ++i) cfg << (i ? ", " : "") << "\"" << o.node_endpoints[i] << "\"";
+  cfg << "]\ncall_timeout_ms = 5000\nmax_attempts = 3\n";
+  cfg << "[store]\ndata_dir = \"" << d->data_dir_.string() << "\"\nsync_writes = true\n";
+  cfg << "[index]\nmode = \"" << o.mode << "\"\n";
+  if (o.mode == "all") {
+    cfg << "tokens = [";
+    if (o.tokens.empty()) cfg << "\"*\"";
+    for (size_t i = 0; i < o.tokens.size(); ++i) cfg << (i ? ", " : "") << "\"" << o.tokens[i] << "\"";
+    cfg << "]\n";
+  }
+  cfg << "trc10 = " << (o.trc10 ? "true" : "false") << "\n";
+  if (o.start_block) cfg << "start_block = " << *o.start_block << "\n";
+  cfg << "[sync]\npoll_interval_ms = 100\nprogress_interval_ms = 1000\n";
+  for (const auto& s : o.sync_settings) cfg << s << "\n";
+  cfg << "[log]\nlevel = \"" << o.log_level << "\"\nstatus_interval_s = 5\n";
+  if (o.extra_toml.find("[api]") == std::string::npos) {
+    cfg << "[api]\nenabled = " << (o.api ? "true" : "false") << "\nlisten = \"" << d->api_endpoint_
+        << "\"\nallow_unauthenticated = " << (o.allow_unauthenticated ? "true" : "false")
+        << "\nheartbeat_interval_ms = 1000\n";
+  }
+  for (const auto& [address, label] : o.watches) {
+    cfg << "[[watch]]\naddress = \"" << address << "\"\nlabel = \"" << label << "\"\n";
+  }
+  cfg << o.extra_toml << "\n";
+  cfg.close();
+
+  d->channel_ = grpc::CreateChannel(d->api_endpoint_, grpc::InsecureChannelCredentials());
+  d->query_ = v1::Query::NewStub(d->channel_);
+  d->watch_ = v1::Watch::NewStub(d->channel_);
+  d->subscribe_ = v1::Subscribe::NewStub(d->channel_);
+  d->admin_ = v1::Admin::NewStub(d->channel_);
+  TRONIDX_TRY(d->launch());
+  return d;
+}
+
+Status DaemonProcess::launch() {
+  ChildOptions c;
+  c.program = opts_.binary.empty() ? default_binary().string() : opts_.binary.string();
+  c.args = {"-c", config_.string()};
+  c.env = opts_.env;
+  const auto run_log = dir_.file("run-" + std::to_string(++runs_) + ".log");
+  c.stderr_path = run_log;
+  c.stdout_path = run_log;
+  TRONIDX_ASSIGN(auto child, ChildProcess::spawn(c));
+  process_.emplace(std::move(child));
+  auto tail = [&] {
+    const std::string text = read_text_file(run_log);
+    return text.size() > 4000 ? text.substr(text.size() - 4000) : text;
+  };
+  if (!opts_.api) {
+    const bool up = wait_until([&] { return read_text_file(run_log).find("sync:") != std::string::npos ||
+                                            !process_->running(); },
+                               opts_.start_timeout, std::chrono::milliseconds(50));
+    if (!up || !process_->running()) return make_error(Errc::kUnavailable, "tronidxd did not start:\n" + tail());
+    return ok_status();
+  }
+  bool exited = false;
+  const bool ready = wait_until(
+      [&] {
+        if (!process_->running()) {
+          exited = true;
+          return true;
+        }
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
+        v1::GetStatusResponse st;
+        return query_->GetStatus(&ctx, v1::GetStatusRequest(), &st).ok();
+      },
+      opts_.start_timeout, std::chrono::milliseconds(50));
+  if (exited || !ready) {
+    return make_error(Errc::kUnavailable,
+                      std::string("tronidxd ") + (exited ? "exited" : "did not answer in time") + ":\n" + tail());
+  }
+  return ok_status();
+}
+
+DaemonProcess::~DaemonProcess() {
+  if (process_ && process_->running()) process_->kill_and_wait();
+}
+
+Status DaemonProcess::restart() {
+  if (process_ && process_->running()) return make_error(Errc::kFailedPrecondition, "tronidxd is still running");
+  return launch();
+}
+
+ExitStatus DaemonProcess::stop(std::chrono::milliseconds timeout) {
+  if (!process_) return ExitStatus{};
+  ignore_status(process_->signal(SIGTERM));
+  if (auto st = process_->wait_for(timeout)) return *st;
+  return process_->kill_and_wait();
+}
+
+ExitStatus DaemonProcess::kill() {
+  if (!process_) return ExitStatus{};
+  return process_->kill_and_wait();
+}
+
+Result<v1::GetStatusResponse> DaemonProcess::status() const {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  v1::GetStatusResponse st;
+  auto s = query_->GetStatus(&ctx, v1::GetStatusRequest(), &st);
+  if (!s.ok()) return make_error(Errc::kUnavailable, "GetStatus: " + s.error_message());
+  return st;
+}
+
+Status DaemonProcess::wait_for_tip(uint64_t block, std::chrono::milliseconds timeout,
+                                   std::optional<uint64_t> solidified) const {
+  std::string last = "no answer";
+  const bool ok = wait_until(
+      [&] {
+        auto st = status();
+        if (!st.ok()) {
+          last = st.error().message;
+          return false;
+        }
+        last = "tip " + std::to_string(st->tip_block_num()) + " solidified " + std::to_string(st->solidified()) +
+               " phase " + st->phase();
+        return st->tip_block_num() >= block && (!solidified || st->solidified() >= *solidified);
+      },
+      timeout, std::chrono::milliseconds(50));
+  if (ok) return ok_status();
+  return make_error(Errc::kDeadlineExceeded, "tronidxd did not reach block " + std::to_string(block) + " (" + last +
+                                                 "); log tail:\n" + log_text().substr(log_text().size() > 3000 ? log_text().size() - 3000 : 0));
+}
+
+bool DaemonProcess::wait_for_log(const std::string& text, std::chrono::milliseconds timeout) const {
+  return wait_until([&] { return log_text().find(text) != std::string::npos; }, timeout,
+                    std::chrono::milliseconds(50));
+}
+
+std::string DaemonProcess::log_text() const {
+  std::string all;
+  for (int i = 1; i <= runs_; ++i) all += read_text_file(dir_.file("run-" + std::to_string(i) + ".log"));
+  return all;
+}
+
+}  // namespace tronidx::testsupport

@@ -1,0 +1,112 @@
+#pragma once
+// A tronidxd child process for integration tests: a generated TOML config in its own TempDir, started
+// against a simulator, ready when start() returns (its API answers GetStatus), restartable on the same
+// data dir, stoppable with SIGTERM or SIGKILL.
+//
+//   auto sim = SimProcess::start({"--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "50"});
+//   DaemonOptions o;
+//   o.node_endpoints = {(*sim)->full_node_endpoint()};
+//   o.mode = "all";
+//   auto d = DaemonProcess::start(o);
+//   ASSERT_TRUE(d.ok()) << d.error().message;
+//   ASSERT_TRUE((*d)->wait_for_tip(50, 60s).ok());
+//
+// The API listens on a free loopback port without authentication unless `extra_toml` configures keys.
+// Not thread-safe for start/stop/restart; the stubs are (gRPC's guarantees).
+
+#include <grpcpp/channel.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "testsupport/child_process.h"
+#include "testsupport/temp_dir.h"
+#include "tronidx/chain/result.h"
+#include "tronidx/v1/admin.grpc.pb.h"
+#include "tronidx/v1/query.grpc.pb.h"
+#include "tronidx/v1/subscribe.grpc.pb.h"
+#include "tronidx/v1/watch.grpc.pb.h"
+
+namespace tronidx::testsupport {
+
+struct DaemonOptions {
+  std::vector<std::string> node_endpoints;                    // required
+  std::string mode = "watched";                               // watched | all
+  std::vector<std::string> tokens;                            // all mode; empty = "*"
+  std::vector<std::pair<std::string, std::string>> watches;   // (address, label) in the config file
+  std::optional<uint64_t> start_block;                        // index.start_block
+  bool trc10 = false;
+  bool api = true;
+  bool allow_unauthenticated = true;                          // false: extra_toml must hold [[api.key]]
+  std::string extra_toml;                                     // appended verbatim (keys of other sections)
+  std::vector<std::string> sync_settings;                     // "key = value" lines for [sync]
+  std::string log_level = "info";
+  std::filesystem::path data_dir;                             // empty: <TempDir>/data
+  std::filesystem::path binary;                               // empty: default_binary()
+  std::chrono::milliseconds start_timeout{60000};
+  std::vector<std::pair<std::string, std::string>> env;
+};
+
+class DaemonProcess {
+ public:
+  static std::filesystem::path default_binary();  // <build>/tools/tronidxd/tronidxd
+  // kUnavailable when it exits early (message has the log tail) or its API does not answer in time.
+  static Result<std::unique_ptr<DaemonProcess>> start(DaemonOptions options);
+  ~DaemonProcess();  // SIGKILL if still running
+  DaemonProcess(const DaemonProcess&) = delete;
+  DaemonProcess& operator=(const DaemonProcess&) = delete;
+
+  // Starts the same configuration again (same data dir and API port) after stop()/kill().
+  Status restart();
+  // SIGTERM and wait (SIGKILL after `timeout`); the exit status.
+  ExitStatus stop(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  // SIGKILL, immediately.
+  ExitStatus kill();
+  bool running() { return process_ && process_->running(); }
+
+  const std::string& api_endpoint() const noexcept { return api_endpoint_; }
+  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+  v1::Query::Stub& query() const { return *query_; }
+  v1::Watch::Stub& watch() const { return *watch_; }
+  v1::Subscribe::Stub& subscribe() const { return *subscribe_; }
+  v1::Admin::Stub& admin() const { return *admin_; }
+
+  Result<v1::GetStatusResponse> status() const;
+  // Waits until the indexed tip is >= block (and, when set, the solidified number >= solidified).
+  Status wait_for_tip(uint64_t block, std::chrono::milliseconds timeout,
+                      std::optional<uint64_t> solidified = std::nullopt) const;
+  // Waits until a log line contains `text`.
+  bool wait_for_log(const std::string& text, std::chrono::milliseconds timeout) const;
+
+  const std::filesystem::path& data_dir() const noexcept { return data_dir_; }
+  const std::filesystem::path& config_path() const noexcept { return config_; }
+  std::string log_text() const;  // stderr (spdlog) of every run so far, appended
+  ChildProcess& process() { return *process_; }
+
+ private:
+  DaemonProcess() : dir_("tronidxd") {}
+  Status launch();
+
+  DaemonOptions opts_;
+  TempDir dir_;
+  std::filesystem::path data_dir_, config_, log_;
+  int api_port_ = 0;
+  int runs_ = 0;
+  std::string api_endpoint_;
+  std::optional<ChildProcess> process_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::Query::Stub> query_;
+  std::unique_ptr<v1::Watch::Stub> watch_;
+  std::unique_ptr<v1::Subscribe::Stub> subscribe_;
+  std::unique_ptr<v1::Admin::Stub> admin_;
+};
+
+// A free loopback TCP port (bound and released; good enough for tests).
+int free_port();
+
+}  // namespace tronidx::testsupport

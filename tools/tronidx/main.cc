@@ -1,0 +1,107 @@
+// tronidx: the operator and auditor CLI. Talks to a running tronidxd over its public API (and opens a
+// stopped daemon's database for `db`). All command logic is in the files beside this one.
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "commands.h"
+
+using namespace tronidx::cli;
+
+namespace {
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? v : fallback;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"tronidx — operate and audit a tronidx daemon (TRON TRC20/TRX transfer index).\n"
+               "Exit codes: 0 ok, 1 failure or mismatch, 2 usage."};
+  app.require_subcommand(1);
+  app.fallthrough();  // global options (--json, --api, ...) may also follow the subcommand
+  ClientOptions copts;
+  copts.api = env_or("TRONIDX_API", copts.api);
+  copts.api_key = env_or("TRONIDX_API_KEY", "");
+  int timeout_s = 30;
+  bool json = false;
+  app.add_option("--api", copts.api, "tronidxd API address (env TRONIDX_API)")->capture_default_str();
+  app.add_option("--api-key", copts.api_key, "API key (env TRONIDX_API_KEY)");
+  app.add_flag("--tls", copts.tls, "use TLS (system roots unless --tls-ca)");
+  app.add_option("--tls-ca", copts.tls_ca_file, "CA certificate (PEM) of the API server");
+  app.add_option("--tls-cert", copts.tls_cert_file, "client certificate (PEM) for mutual TLS");
+  app.add_option("--tls-key", copts.tls_key_file, "client key (PEM) for mutual TLS");
+  app.add_option("--timeout", timeout_s, "seconds per call")->capture_default_str();
+  app.add_flag("--json", json, "machine-readable output: one JSON object per line");
+
+  auto* status = app.add_subcommand("status", "tip, node head, solidified, lag, mode, watched, subscribers, jobs");
+
+  auto* watch = app.add_subcommand("watch", "manage watched addresses");
+  watch->require_subcommand(1);
+  WatchAddArgs wadd;
+  auto* watch_add = watch->add_subcommand("add", "watch an address (with --start-block: backfill its history)");
+  watch_add->add_option("address", wadd.address, "base58 or hex address")->required();
+  watch_add->add_option("--label", wadd.label, "free text");
+  watch_add->add_option("--start-block", wadd.start_block, "backfill from this block");
+  watch_add->add_flag("--wait", wadd.wait, "wait for the backfill, showing progress");
+  std::string wrm;
+  auto* watch_rm = watch->add_subcommand("rm", "stop watching an address");
+  watch_rm->add_option("address", wrm, "base58 or hex address")->required();
+  auto* watch_ls = watch->add_subcommand("ls", "list watched addresses");
+  bool watch_csv = false;
+  watch_ls->add_flag("--csv", watch_csv, "CSV output");
+
+  TransfersArgs targs;
+  bool transfers_csv = false;
+  auto* transfers = app.add_subcommand("transfers", "transfer history of an address");
+  transfers->add_option("address", targs.address, "base58 or hex address")->required();
+  transfers->add_option("--direction", targs.direction, "both | in | out")->capture_default_str();
+  transfers->add_option("--token", targs.token, "only this token (contract, TRX, or TRC10 id)");
+  transfers->add_option("--from-block", targs.from_block, "first block (inclusive)");
+  transfers->add_option("--to-block", targs.to_block, "last block (inclusive)");
+  transfers->add_option("--from-time-ms", targs.from_time_ms, "first block time, ms since epoch");
+  transfers->add_option("--to-time-ms", targs.to_time_ms, "last block time, ms since epoch");
+  transfers->add_option("--min-confirmations", targs.min_confirmations, "only transfers this deep");
+  transfers->add_flag("--oldest-first", targs.oldest_first, "chain order instead of newest first");
+  transfers->add_option("--limit", targs.limit, "rows in total (0 = all)")->capture_default_str();
+  transfers->add_flag("--csv", transfers_csv, "CSV output");
+
+  TailArgs tail_args;
+  auto* tail = app.add_subcommand("tail", "live events (ADDED, CONFIRMED, FINALIZED, REVERTED), one per line");
+  tail->add_option("--address", tail_args.addresses, "filter: address (repeatable)");
+  tail->add_option("--token", tail_args.tokens, "filter: token (repeatable)");
+  tail->add_option("--min-confirmations", tail_args.min_confirmations, "depth for CONFIRMED events");
+  tail->add_option("--after", tail_args.after, "resume after this cursor");
+  tail->add_option("--count", tail_args.count, "exit after this many events");
+  tail->add_flag("--heartbeats", tail_args.heartbeats, "print heartbeats too");
+  tail->add_flag("!--no-reconnect", tail_args.reconnect, "exit when the stream breaks instead of resuming");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "tronidx: " << e.what() << " (see --help)\n";
+    return kExitUsage;
+  }
+  copts.timeout = std::chrono::seconds(timeout_s);
+  const Format fmt = json ? Format::kJson : Format::kHuman;
+  try {
+    Client client(copts);
+    if (status->parsed()) return run_status(client, fmt);
+    if (watch_add->parsed()) return run_watch_add(client, fmt, wadd);
+    if (watch_rm->parsed()) return run_watch_rm(client, fmt, wrm);
+    if (watch_ls->parsed()) return run_watch_ls(client, watch_csv ? Format::kCsv : fmt);
+    if (transfers->parsed()) return run_transfers(client, transfers_csv ? Format::kCsv : fmt, targs);
+    if (tail->parsed()) return run_tail(client, fmt, tail_args);
+  } catch (const std::exception& e) {
+    std::cerr << "tronidx: " << e.what() << "\n";
+    return kExitFailure;
+  }
+  return kExitUsage;
+}
