@@ -49,15 +49,23 @@ grpc::ServerUnaryReactor* AdminService::StartBackfill(grpc::CallbackServerContex
 }
 
 grpc::ServerUnaryReactor* AdminService::StartReindex(grpc::CallbackServerContext* ctx,
-                                                     const v1::StartReindexRequest*, v1::Job*) {
+                                                     const v1::StartReindexRequest* req, v1::Job* resp) {
   if (auto* denied = deny_or_null(ctx, ctx_, kScopeAdmin)) return denied;
-  return finish(ctx, {grpc::StatusCode::UNIMPLEMENTED, "reindex is not available in this version"});
+  if (req->to_block() != 0 && req->from_block() > req->to_block()) return finish(ctx, invalid("to_block: before from_block"));
+  auto job = ctx_.jobs.start_reindex(req->from_block(), req->to_block());
+  if (!job.ok()) return finish(ctx, to_grpc(job.error()));
+  to_proto(*job, resp);
+  return finish(ctx, grpc::Status::OK);
 }
 
-grpc::ServerUnaryReactor* AdminService::StartVerify(grpc::CallbackServerContext* ctx, const v1::StartVerifyRequest*,
-                                                    v1::Job*) {
+grpc::ServerUnaryReactor* AdminService::StartVerify(grpc::CallbackServerContext* ctx, const v1::StartVerifyRequest* req,
+                                                    v1::Job* resp) {
   if (auto* denied = deny_or_null(ctx, ctx_, kScopeAdmin)) return denied;
-  return finish(ctx, {grpc::StatusCode::UNIMPLEMENTED, "verify is not available in this version"});
+  if (req->to_block() != 0 && req->from_block() > req->to_block()) return finish(ctx, invalid("to_block: before from_block"));
+  auto job = ctx_.jobs.start_verify(req->from_block(), req->to_block());
+  if (!job.ok()) return finish(ctx, to_grpc(job.error()));
+  to_proto(*job, resp);
+  return finish(ctx, grpc::Status::OK);
 }
 
 grpc::ServerUnaryReactor* AdminService::CancelJob(grpc::CallbackServerContext* ctx, const v1::CancelJobRequest* req,

@@ -10,6 +10,7 @@
 #include "tronidx/chain/hex.h"
 #include "tronidx/store/snapshot.h"
 #include "tronidx/store/write_txn.h"
+#include "tronidx/sync/verify.h"
 
 namespace tronidx::sync {
 namespace {
@@ -156,6 +157,30 @@ Result<JobInfo> JobManager::start_backfill(const chain::Address& address, uint64
   return launch(info);
 }
 
+Result<JobInfo> JobManager::start_verify(uint64_t from, uint64_t to) { return start_range_job(JobKind::kVerify, from, to); }
+
+Result<JobInfo> JobManager::start_reindex(uint64_t from, uint64_t to) {
+  return start_range_job(JobKind::kReindex, from, to);
+}
+
+Result<JobInfo> JobManager::start_range_job(JobKind kind, uint64_t from, uint64_t to) {
+  const auto st = store_.state();
+  if (!st.base) return make_error(Errc::kUnavailable, "the index is not initialised yet");
+  if (to == 0 || to > st.tip.block_num) to = st.tip.block_num;
+  from = std::max(from, st.base->block_num + 1);  // nothing is indexed at or below the base
+  if (from > to) {
+    return make_error(Errc::kInvalidArgument, "from_block: after to_block (the index holds blocks " +
+                                                  std::to_string(st.base->block_num + 1) + ".." +
+                                                  std::to_string(st.tip.block_num) + ")");
+  }
+  JobInfo info;
+  info.kind = kind;
+  info.from_block = from;
+  info.to_block = to;
+  info.next_block = from;
+  return launch(info);
+}
+
 Result<JobInfo> JobManager::launch(JobInfo info) {
   {
     std::lock_guard lock(mu_);
@@ -242,8 +267,13 @@ Status JobManager::commit_step(Job& job, const JobInfo& next, const Syncer::Writ
 void JobManager::run(Job& job) {
   pthread_setname_np(pthread_self(), ("job-" + std::to_string(job.info.id)).substr(0, 15).c_str());
   Status s = make_error(Errc::kInternal, "unknown job kind");
-  if (job.info.kind == JobKind::kBackfill) {
-    s = store_.mode().kind == store::ModeConfig::Kind::kAll ? run_backfill_from_index(job) : run_backfill_from_node(job);
+  switch (job.info.kind) {
+    case JobKind::kBackfill:
+      s = store_.mode().kind == store::ModeConfig::Kind::kAll ? run_backfill_from_index(job)
+                                                              : run_backfill_from_node(job);
+      break;
+    case JobKind::kVerify: s = run_verify(job, false); break;
+    case JobKind::kReindex: s = run_verify(job, true); break;
   }
   if (stopping() && !job.cancel.load()) return;  // shutdown: stays "running" on disk, resumes next start
   JobInfo done;
@@ -267,6 +297,27 @@ void JobManager::run(Job& job) {
   if (!commit_step(job, done, nullptr).ok()) update(job, done);
 }
 
+bool JobManager::pause(Job& job, std::chrono::milliseconds& backoff) {
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, backoff, [&] { return stopping_ || job.cancel.load(); });
+  backoff = std::min(backoff * 2, std::chrono::milliseconds(10000));
+  return !stopping_ && !job.cancel.load();
+}
+
+Result<std::vector<JobManager::NodeBlock>> JobManager::fetch(uint64_t from, uint64_t end) {
+  TRONIDX_ASSIGN(auto range, node_.block_range(from, end));
+  std::vector<NodeBlock> out;
+  out.reserve(range.size());
+  for (auto& b : range) {
+    if (!b.txs.empty()) {
+      TRONIDX_ASSIGN(b.infos, node_.tx_infos(b.header.block_num, b.txs.size()));
+    }
+    TRONIDX_ASSIGN(auto decoded, decode::decode_block(b, opts_.decode));
+    out.push_back(NodeBlock{b.header, std::move(decoded.transfers)});
+  }
+  return out;
+}
+
 Status JobManager::run_backfill_from_node(Job& job) {
   JobInfo info;
   {
@@ -276,55 +327,110 @@ Status JobManager::run_backfill_from_node(Job& job) {
   auto backoff = std::chrono::milliseconds(200);
   while (info.next_block <= info.to_block) {
     if (job.cancel.load() || stopping()) return make_error(Errc::kCancelled, "cancelled");
-    const uint64_t from = info.next_block;
-    const uint64_t end = std::min<uint64_t>(from + opts_.chunk_blocks, info.to_block + 1);
-    std::vector<store::IndexedTransfer> found;
-    Status fetched = ok_status();
-    auto range = node_.block_range(from, end);
-    if (!range.ok()) {
-      fetched = std::move(range).error();
+    const uint64_t end = std::min<uint64_t>(info.next_block + opts_.chunk_blocks, info.to_block + 1);
+    Status step = ok_status();
+    auto blocks = fetch(info.next_block, end);
+    if (!blocks.ok()) {
+      step = std::move(blocks).error();
     } else {
-      for (auto& b : *range) {
-        if (!b.txs.empty()) {
-          auto infos = node_.tx_infos(b.header.block_num, b.txs.size());
-          if (!infos.ok()) {
-            fetched = std::move(infos).error();
-            break;
-          }
-          b.infos = std::move(*infos);
-        }
-        auto decoded = decode::decode_block(b, opts_.decode);
-        if (!decoded.ok()) {
-          fetched = std::move(decoded).error();
-          break;
-        }
-        for (const auto& t : decoded->transfers) {
+      std::vector<store::IndexedTransfer> found;
+      for (const auto& b : *blocks) {
+        for (const auto& t : b.transfers) {
           if (t.from == info.address || t.to == info.address) {
             found.push_back(store::IndexedTransfer{t, b.header.id, b.header.timestamp_ms, false, 0});
           }
         }
       }
-    }
-    if (fetched.ok()) {
       JobInfo next = info;
       next.next_block = end;
       next.items += found.size();
       const chain::Address address = info.address;
-      fetched = commit_step(job, next, [&found, address](store::WriteTxn& txn) -> Status {
+      step = commit_step(job, next, [&found, address](store::WriteTxn& txn) -> Status {
         return found.empty() ? ok_status() : txn.backfill(address, found);
       });
-      if (fetched.ok()) {
+      if (step.ok()) {
         info = next;
         backoff = std::chrono::milliseconds(200);
         continue;
       }
     }
-    if (fetched.error().code == Errc::kCancelled) return fetched;
-    if (!is_transient(fetched.error().code)) return fetched;
-    spdlog::warn("job {}: {} (retrying)", info.id, fetched.error().message);
-    std::unique_lock lock(mu_);
-    cv_.wait_for(lock, backoff, [&] { return stopping_ || job.cancel.load(); });
-    backoff = std::min(backoff * 2, std::chrono::milliseconds(10000));
+    if (step.error().code == Errc::kCancelled || !is_transient(step.error().code)) return step;
+    spdlog::warn("job {}: {} (retrying)", info.id, step.error().message);
+    if (!pause(job, backoff)) return make_error(Errc::kCancelled, "cancelled");
+  }
+  return ok_status();
+}
+
+Status JobManager::run_verify(Job& job, bool repair) {
+  constexpr size_t kMaxDetails = 100;
+  constexpr int kMaxRepairs = 3;
+  JobInfo info;
+  {
+    std::lock_guard lock(mu_);
+    info = job.info;
+  }
+  int repairs = 0;
+  auto backoff = std::chrono::milliseconds(200);
+  while (info.next_block <= info.to_block) {
+    if (job.cancel.load() || stopping()) return make_error(Errc::kCancelled, "cancelled");
+    const uint64_t from = info.next_block;
+    const uint64_t end = std::min<uint64_t>(from + opts_.chunk_blocks, info.to_block + 1);
+    auto blocks = fetch(from, end);
+    if (!blocks.ok()) {
+      if (!is_transient(blocks.error().code)) return std::move(blocks).error();
+      spdlog::warn("job {}: {} (retrying)", info.id, blocks.error().message);
+      if (!pause(job, backoff)) return make_error(Errc::kCancelled, "cancelled");
+      continue;
+    }
+    backoff = std::chrono::milliseconds(200);
+    TRONIDX_ASSIGN(auto snap, store_.snapshot());
+    JobInfo next = info;
+    std::optional<uint64_t> first_bad;
+    for (const auto& b : *blocks) {
+      TRONIDX_ASSIGN(auto diffs, compare_block(store_, *snap, b.header, b.transfers));
+      if (!repair) ++next.items;  // verify: blocks checked; reindex: blocks re-applied (below)
+      if (diffs.empty()) continue;
+      if (!first_bad) first_bad = b.header.block_num;
+      if (repair) break;
+      next.mismatches += diffs.size();
+      for (auto& d : diffs) {
+        if (next.mismatch_details.size() < kMaxDetails) next.mismatch_details.push_back(std::move(d));
+      }
+    }
+    if (repair && first_bad) {
+      const uint64_t k = *first_bad;
+      if (k <= snap->solidified()) {
+        return make_error(Errc::kDataLoss, "block " + std::to_string(k) +
+                                               " is final but differs from the node; final history is never "
+                                               "rewritten (the index or the node is corrupt: rebuild the index)");
+      }
+      if (++repairs > kMaxRepairs) {
+        return make_error(Errc::kAborted, "block " + std::to_string(k) + " still differs after " +
+                                              std::to_string(kMaxRepairs) + " repairs");
+      }
+      const uint64_t old_tip = snap->tip().block_num;
+      spdlog::warn("job {}: block {} differs from the node: rewinding the index to {} and re-applying", info.id, k,
+                   k - 1);
+      auto rewound = syncer_.submit([k](store::WriteTxn& txn) -> Status {
+        while (txn.tip().block_num >= k) TRONIDX_TRY(txn.revert_tip());
+        return ok_status();
+      }).get();
+      if (!rewound.ok()) return std::move(rewound).error();
+      // The writer re-applies the range from the node; then the range is checked again from k.
+      const uint64_t target = std::min(old_tip, info.to_block);
+      while (store_.state().tip.block_num < target) {
+        auto wait = std::chrono::milliseconds(200);
+        if (!pause(job, wait)) return make_error(Errc::kCancelled, "cancelled");
+      }
+      next.items += old_tip - k + 1;  // blocks re-applied
+      next.next_block = k;
+      TRONIDX_TRY(commit_step(job, next, nullptr));
+      info = next;
+      continue;
+    }
+    next.next_block = end;
+    TRONIDX_TRY(commit_step(job, next, nullptr));
+    info = next;
   }
   return ok_status();
 }

@@ -71,6 +71,14 @@ class JobManager {
   // node; all mode reads the index (instant). Either way the address's transfers in the range are
   // committed as BACKFILL records.
   Result<JobInfo> start_backfill(const chain::Address& address, uint64_t from, uint64_t to);
+  // Compares [from, to] (to = 0: the tip) with the node: block ids and every transfer. The job ends
+  // "done" with `mismatches` counted and the first ones described.
+  Result<JobInfo> start_verify(uint64_t from, uint64_t to);
+  // Re-fetches [from, to] from the node and repairs the index where it differs: from the first differing
+  // block up, the index is rewound (REVERT records) and re-applied from the node (APPLY records), so
+  // subscribers see REVERTED/ADDED for what changed. Final (solidified) blocks are never rewritten: a
+  // difference there fails the job (the index or the node is corrupt).
+  Result<JobInfo> start_reindex(uint64_t from, uint64_t to);
 
   std::optional<JobInfo> get(uint64_t id) const;
   std::vector<JobInfo> list() const;
@@ -88,8 +96,18 @@ class JobManager {
   };
   Result<JobInfo> launch(JobInfo info);
   void run(Job& job);
+  struct NodeBlock {
+    decode::BlockHeader header;
+    std::vector<decode::Transfer> transfers;
+  };
+  // Blocks [from, end) from the node, with infos, decoded with the daemon's options.
+  Result<std::vector<NodeBlock>> fetch(uint64_t from, uint64_t end);
+  Result<JobInfo> start_range_job(JobKind kind, uint64_t from, uint64_t to);
   Status run_backfill_from_node(Job& job);
   Status run_backfill_from_index(Job& job);
+  Status run_verify(Job& job, bool repair);
+  // Sleeps for the backoff (growing it); false when the job is cancelled or the manager stops.
+  bool pause(Job& job, std::chrono::milliseconds& backoff);
   // Commits `op` plus the job's new state atomically; retries transient failures.
   Status commit_step(Job& job, const JobInfo& next, const Syncer::WriteOp& op);
   void update(Job& job, const JobInfo& info);
