@@ -5,7 +5,10 @@
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "schema.h"
 
@@ -64,6 +67,40 @@ Result<std::unique_ptr<Rocks>> open_rocks(const RocksOptions& options) {
     return make_error(Errc::kNotFound, "no database at " + options.path);
   }
 
+  // An existing RocksDB of another application is refused before opening it, so that nothing (not even
+  // our column families) is added to it: it must have some of our column families and no others.
+  if (fs::exists(fs::path(options.path) / "CURRENT", ec)) {
+    std::vector<std::string> existing;
+    auto s = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), options.path, &existing);
+    if (!s.ok()) return rocks_error(s, "listing the column families of " + options.path);
+    const std::vector<std::string> ours = {schema::kCfMeta,    schema::kCfBlocks,   schema::kCfTransfers, schema::kCfOrphans,
+                                           schema::kCfByAddress, schema::kCfByToken, schema::kCfByTxid,    schema::kCfJournal,
+                                           schema::kCfWatches, schema::kCfTokens,   schema::kCfJobs};
+    bool any_of_ours = false;
+    for (const auto& name : existing) {
+      const bool known = std::find(ours.begin(), ours.end(), name) != ours.end();
+      if (!known) {
+        return make_error(Errc::kFailedPrecondition, "refusing to open database " + options.path +
+                                                         ": it is not a tronidx database (unknown column family \"" +
+                                                         name + "\")");
+      }
+      any_of_ours = any_of_ours || name != schema::kCfMeta;
+    }
+    if (!any_of_ours) {
+      // Only "default": still ours if it is empty (a creation interrupted before our families existed).
+      rocksdb::DB* raw = nullptr;
+      s = rocksdb::DB::OpenForReadOnly(rocksdb::Options(), options.path, &raw);
+      if (!s.ok()) return rocks_error(s, "inspecting " + options.path);
+      std::unique_ptr<rocksdb::DB> probe(raw);
+      std::unique_ptr<rocksdb::Iterator> it(probe->NewIterator(rocksdb::ReadOptions()));
+      it->SeekToFirst();
+      if (it->Valid() || !it->status().ok()) {
+        return make_error(Errc::kFailedPrecondition, "refusing to open database " + options.path +
+                                                         ": it is not a tronidx database (no tronidx column families)");
+      }
+    }
+  }
+
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   const size_t wb = options.write_buffer_bytes;
   rocksdb::DBOptions db_opts;
@@ -90,9 +127,22 @@ Result<std::unique_ptr<Rocks>> open_rocks(const RocksOptions& options) {
   };
   auto rocks = std::make_unique<Rocks>();
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = options.read_only
-                          ? rocksdb::DB::OpenForReadOnly(db_opts, options.path, cfs, &rocks->handles, &raw)
-                          : rocksdb::DB::Open(db_opts, options.path, cfs, &rocks->handles, &raw);
+  rocksdb::Status s;
+  if (options.read_only) {
+    // Beside a running writer: open every table file up front, so a compaction cannot delete one under a
+    // later read; the open itself can race with a compaction replacing files the MANIFEST names, so retry
+    // it briefly.
+    db_opts.max_open_files = -1;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    do {
+      rocks->handles.clear();
+      s = rocksdb::DB::OpenForReadOnly(db_opts, options.path, cfs, &rocks->handles, &raw);
+      if (s.ok() || s.IsInvalidArgument()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    } while (std::chrono::steady_clock::now() < deadline);
+  } else {
+    s = rocksdb::DB::Open(db_opts, options.path, cfs, &rocks->handles, &raw);
+  }
   if (!s.ok()) return rocks_error(s, "opening " + options.path);
   rocks->db.reset(raw);
   auto& h = rocks->handles;

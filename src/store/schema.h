@@ -54,13 +54,14 @@
 //
 //   journal     BE64 seq -> journal record (see JournalRecord in include/tronidx/store/journal.h)
 //     u8 type | BE32 tip_after | BE32 solidified_after (the state right after the record), then:
-//       APPLY    : BE32 num | 32 id | 32 parent | VAR timestamp_ms | VAR transfer_count
+//       APPLY    : BE32 num | 32 id | 32 parent | VAR timestamp_ms | VAR tx_count | VAR transfer_count
 //                  (the transfers are the block version (num, apply_seq = this seq): in `transfers` while
 //                  canonical, in `orphans` after a revert; backfilled ones are excluded)
-//       REVERT   : BE32 num | 32 id | 32 parent | VAR timestamp_ms | VAR transfer_count | BE64 apply_seq
+//       REVERT   : BE32 num | 32 id | 32 parent | VAR timestamp_ms | VAR tx_count | VAR transfer_count |
+//                  BE64 apply_seq
 //                  (transfers: `orphans` under apply_seq, backfilled ones included)
 //       SOLIDIFY : BE32 new solidified number | BE32 previous solidified number
-//       BACKFILL : addr20 | VAR count | count × (pos8 | 32 block_id | VAR timestamp_ms | transfer value)
+//       BACKFILL : addr20 | VAR count | count × (pos8 | 32 block_id | VAR timestamp_ms | VAR value_len | transfer value)
 //       WATCH    : addr20 | u8 on
 //
 //   watches     addr20 | BE64 added_seq -> VAR removed_seq (0 = still watched) | VAR since_block |

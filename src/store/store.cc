@@ -207,6 +207,7 @@ Result<CommitResult> Store::commit(WriteTxn&& txn) {
   CommitResult result;
   if (txn.empty()) return result;
   auto& b = *txn.batch_;
+  // (A transaction with only job state still commits the unchanged tip/solidified/next_seq below.)
   std::string v;
   b.Put(rocks_->meta, std::string(schema::meta::kTip), schema::encode_tip(txn.tip_.block_num, txn.tip_.id));
   schema::put_be32(v, static_cast<uint32_t>(txn.solidified_));
@@ -216,10 +217,15 @@ Result<CommitResult> Store::commit(WriteTxn&& txn) {
   b.Put(rocks_->meta, std::string(schema::meta::kNextSeq), v);
   rocksdb::WriteOptions wo;
   wo.sync = sync_writes_;
-  auto s = rocks_->db->Write(wo, &b);
-  if (!s.ok()) return rocks_error(s, "commit");
-
+  // New tokens must be resolvable before any reader can see a transfer that refers to them (readers take
+  // snapshots concurrently); taken out again if the write fails.
   for (const auto& [token, ref] : txn.new_tokens_) tokens_->add(token, ref);
+  auto s = rocks_->db->Write(wo, &b);
+  if (!s.ok()) {
+    for (const auto& [token, ref] : txn.new_tokens_) tokens_->remove(token, ref);
+    return rocks_error(s, "commit");
+  }
+
   for (const auto& r : txn.records_) {
     if (r.type != RecordType::kWatch) continue;
     if (r.watch_on) {
@@ -273,6 +279,18 @@ Status Store::prune_journal(uint64_t keep_from_seq) {
   if (!s.ok()) return rocks_error(s, "pruning the journal");
   std::lock_guard lock(state_mu_);
   state_.journal_first = keep_from_seq;
+  return ok_status();
+}
+
+Status Store::new_instance_id() {
+  if (read_only_) return make_error(Errc::kFailedPrecondition, "database opened read-only");
+  const auto id = random_instance_id();
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  auto s = rocks_->db->Put(wo, rocks_->meta, std::string(schema::meta::kInstanceId),
+                           std::string(reinterpret_cast<const char*>(id.data()), id.size()));  // NOLINT
+  if (!s.ok()) return rocks_error(s, "writing the instance id");
+  instance_id_ = id;
   return ok_status();
 }
 

@@ -29,4 +29,11 @@ void TokenDict::add(const chain::Address& token, uint32_t ref) {
   refs_[token] = ref;
 }
 
+void TokenDict::remove(const chain::Address& token, uint32_t ref) {
+  std::unique_lock lock(mu_);
+  if (auto it = refs_.find(token); it != refs_.end() && it->second == ref) refs_.erase(it);
+  if (ref < tokens_.size()) tokens_[ref].reset();
+  while (!tokens_.empty() && !tokens_.back()) tokens_.pop_back();
+}
+
 }  // namespace tronidx::store

@@ -1,6 +1,7 @@
 #pragma once
 // The token dictionary in memory: token address <-> small integer ref used in transfer values.
-// Append-only. Thread-safety: lookups from any thread; add() by the writer after a commit.
+// Append-only. Thread-safety: lookups from any thread; add() by the writer before the commit that
+// first uses a ref becomes visible (remove() if that commit fails).
 
 #include <cstdint>
 #include <optional>
@@ -18,6 +19,8 @@ class TokenDict {
   std::optional<chain::Address> token(uint32_t ref) const;
   uint32_t next_ref() const;
   void add(const chain::Address& token, uint32_t ref);
+  // Undoes add(token, ref) of the newest refs (a commit that failed); next_ref() moves back.
+  void remove(const chain::Address& token, uint32_t ref);
 
  private:
   mutable std::shared_mutex mu_;

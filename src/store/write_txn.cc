@@ -100,9 +100,20 @@ Status WriteTxn::apply_block(const decode::BlockHeader& header, uint32_t tx_coun
                         ") does not connect to the tip " + std::to_string(tip_.block_num) + " " + tip_.id.to_hex());
   }
   TRONIDX_TRY(schema::check_position_limits(decode::Position{header.block_num, 0, 0}));
-  for (const auto& t : transfers) TRONIDX_TRY(schema::check_position_limits(t.position));
+  for (size_t i = 0; i < transfers.size(); ++i) {
+    const decode::Position& pos = transfers[i].position;
+    TRONIDX_TRY(schema::check_position_limits(pos));
+    if (pos.block_num != header.block_num || (i > 0 && !(transfers[i - 1].position < pos))) {
+      return make_error(Errc::kInvalidArgument,
+                        "block " + std::to_string(header.block_num) + ": transfer " + std::to_string(i) + " at " +
+                            std::to_string(pos.block_num) + "/" + std::to_string(pos.tx_index) + "/" +
+                            std::to_string(pos.event_index) +
+                            " is not in this block or not after the previous one (positions must strictly increase)");
+    }
+  }
 
   JournalRecord& rec = add_record(RecordType::kApply);
+  rec.has_transfers = true;
   BlockInfo& b = rec.block;
   b.block_num = header.block_num;
   b.id = header.id;
@@ -140,6 +151,11 @@ Status WriteTxn::revert_tip() {
   if (applied_nums_.count(tip_.block_num) != 0) {
     return precondition("cannot revert a block applied in the same transaction");
   }
+  if (backfilled_nums_.count(tip_.block_num) != 0) {
+    // Its backfilled transfers are only in this batch: the revert below could not move them away.
+    return precondition("cannot revert block " + std::to_string(tip_.block_num) +
+                        ": transfers were backfilled into it in the same transaction");
+  }
   TRONIDX_ASSIGN(auto snap, store_->snapshot());
   TRONIDX_ASSIGN(auto version, snap->block(tip_.block_num));
   if (!version || version->id != tip_.id) {
@@ -149,6 +165,7 @@ Status WriteTxn::revert_tip() {
   TRONIDX_ASSIGN(auto transfers, snap->block_transfers(*version, snap->next_seq()));
 
   JournalRecord& rec = add_record(RecordType::kRevert);
+  rec.has_transfers = true;
   rec.block = *version;
   rec.block.revert_seq = rec.seq;
   const auto& rocks = *store_->rocks_;
@@ -230,19 +247,32 @@ Status WriteTxn::unwatch(const chain::Address& address) {
   return ok_status();
 }
 
+void WriteTxn::put_job(uint64_t job_id, const std::string& state) {
+  batch_->Put(store_->rocks_->jobs, schema::journal_key(job_id), state);
+  has_other_writes_ = true;
+}
+
 Status WriteTxn::backfill(const chain::Address& address, std::span<const IndexedTransfer> transfers) {
   TRONIDX_ASSIGN(auto snap, store_->snapshot());
   const auto& rocks = *store_->rocks_;
-  JournalRecord& rec = add_record(RecordType::kBackfill);
-  rec.address = address;
-  const uint64_t seq = rec.seq;
-  std::vector<schema::TransferValue> values;
+  // Validate everything before touching the transaction, so that a refused backfill leaves no partial
+  // record (a journal gap) and no partial writes in the batch.
+  struct Item {
+    IndexedTransfer out;
+    std::string pos;
+  };
+  std::vector<Item> items;
+  items.reserve(transfers.size());
   std::optional<BlockInfo> block;
   for (const auto& in : transfers) {
     const decode::Transfer& t = in.transfer;
     if (t.from != address && t.to != address) {
       return make_error(Errc::kInvalidArgument, "backfill transfer " + t.txid.to_hex() + " does not touch " +
                                                     address.to_base58());
+    }
+    if (!store_->mode_.indexes_token(t.token)) {
+      return make_error(Errc::kInvalidArgument, "backfill transfer " + t.txid.to_hex() + " is of token " +
+                                                    t.token.to_hex() + ", which this database does not index");
     }
     if (t.position.block_num > tip_.block_num || applied_nums_.count(t.position.block_num) != 0) {
       return make_error(Errc::kAborted, "backfill block " + std::to_string(t.position.block_num) +
@@ -255,35 +285,53 @@ Status WriteTxn::backfill(const chain::Address& address, std::span<const Indexed
       return make_error(Errc::kAborted, "backfill block " + std::to_string(t.position.block_num) +
                                             " is no longer canonical (the chain reorganised); fetch it again");
     }
-    TRONIDX_ASSIGN(const std::string pos, schema::pos_key(t.position));
+    TRONIDX_ASSIGN(std::string pos, schema::pos_key(t.position));
+    Item item{in, std::move(pos)};
+    item.out.timestamp_ms = block->timestamp_ms;
+    items.push_back(std::move(item));
+  }
+
+  JournalRecord& rec = add_record(RecordType::kBackfill);
+  rec.has_transfers = true;
+  rec.address = address;
+  const uint64_t seq = rec.seq;
+  std::vector<schema::TransferValue> values;
+  for (auto& item : items) {
+    const decode::Transfer& t = item.out.transfer;
     std::string existing;
-    auto s = rocks.db->Get(rocksdb::ReadOptions(), rocks.transfers, pos, &existing);
-    IndexedTransfer out = in;
-    out.timestamp_ms = block->timestamp_ms;
-    if (s.ok()) {
+    bool found = false;
+    if (auto it = backfilled_values_.find(item.pos); it != backfilled_values_.end()) {
+      existing = it->second;
+      found = true;
+    } else {
+      auto s = rocks.db->Get(rocksdb::ReadOptions(), rocks.transfers, item.pos, &existing);
+      if (!s.ok() && !s.IsNotFound()) return rocks_error(s, "reading a transfer to backfill");
+      found = s.ok();
+    }
+    if (found) {
       TRONIDX_ASSIGN(auto v, schema::decode_transfer(existing));
       if (v.txid != t.txid) {
         return make_error(Errc::kDataLoss, "database corruption: transfer at " + std::to_string(t.position.block_num) +
                                                " has another txid than the node's");
       }
-      out.backfilled = (v.flags & schema::kFlagBackfilled) != 0;
-      out.backfill_seq = v.backfill_seq;
+      item.out.backfilled = (v.flags & schema::kFlagBackfilled) != 0;
+      item.out.backfill_seq = v.backfill_seq;
       if (t.from == address) batch_->Put(rocks.by_address, schema::by_address_key(t.from, schema::kDirOut, t.position), {});
       if (t.to == address) batch_->Put(rocks.by_address, schema::by_address_key(t.to, schema::kDirIn, t.position), {});
       values.push_back(v);
-    } else if (s.IsNotFound()) {
-      out.backfilled = true;
-      out.backfill_seq = seq;
-      TRONIDX_TRY(put_transfer(out, seq, t.from == address || watched(t.from), t.to == address || watched(t.to)));
+    } else {
+      item.out.backfilled = true;
+      item.out.backfill_seq = seq;
+      TRONIDX_TRY(put_transfer(item.out, seq, t.from == address || watched(t.from), t.to == address || watched(t.to)));
       uint32_t ref = 0;
       if (t.kind != decode::TransferKind::kTrx) {
         TRONIDX_ASSIGN(ref, token_ref(t.token));
       }
       values.push_back(to_value(t, ref, seq));
-    } else {
-      return rocks_error(s, "reading a transfer to backfill");
+      backfilled_values_[item.pos] = schema::encode_transfer(values.back());
     }
-    records_.back().transfers.push_back(out);
+    backfilled_nums_.insert(t.position.block_num);
+    records_.back().transfers.push_back(item.out);
   }
   put_record(records_.back(), values);
   return ok_status();

@@ -56,4 +56,38 @@ struct TailArgs {
 };
 int run_tail(Client& client, Format format, const TailArgs& args);
 
+struct RangeArgs {
+  uint64_t from_block = 0;
+  uint64_t to_block = 0;  // 0 = the tip
+  bool detach = false;    // start the job and return; re-attach with `tronidx jobs ID`
+};
+int run_verify(Client& client, Format format, const RangeArgs& args);
+int run_reindex(Client& client, Format format, const RangeArgs& args);
+int run_backfill(Client& client, Format format, const std::string& address, const RangeArgs& args);
+// id 0: list jobs; else re-attach to job `id` (cancel: cancel it first).
+int run_jobs(Client& client, Format format, uint64_t id, bool cancel);
+
+struct ExportArgs {
+  std::string address;             // exactly one of address / token
+  std::string token;
+  std::string token_filter;        // with address
+  uint64_t from_block = 0;
+  uint64_t to_block = 0;
+  int64_t from_time_ms = 0;
+  int64_t to_time_ms = 0;
+  std::string format = "csv";      // csv | jsonl
+  std::string out = "-";           // file path, "-" = stdout
+};
+// Streams every matching transfer, oldest first (constant memory), then a summary line on stderr:
+// rows, and per token the total received and sent by the address (token export: total volume).
+int run_export(Client& client, const ExportArgs& args);
+
+struct DbArgs {
+  std::string data_dir;
+};
+// Offline: open the database read-only (no daemon needed; works while one runs, on its last flushed state).
+int run_db_stats(Format format, const DbArgs& args);
+int run_db_check(Format format, const DbArgs& args);
+int run_db_new_instance(const DbArgs& args);
+
 }  // namespace tronidx::cli

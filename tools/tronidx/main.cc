@@ -79,6 +79,49 @@ int main(int argc, char** argv) {
   tail->add_flag("--heartbeats", tail_args.heartbeats, "print heartbeats too");
   tail->add_flag("!--no-reconnect", tail_args.reconnect, "exit when the stream breaks instead of resuming");
 
+  RangeArgs verify_args, reindex_args, backfill_args;
+  auto range_options = [](CLI::App* cmd, RangeArgs& r, const char* what) {
+    cmd->add_option("--from", r.from_block, std::string("first block to ") + what)->required();
+    cmd->add_option("--to", r.to_block, "last block (default: the tip)");
+    cmd->add_flag("--detach", r.detach, "start the job and return (re-attach with `tronidx jobs ID`)");
+  };
+  auto* verify = app.add_subcommand("verify", "re-fetch a range from the node and compare it with the index (exit 1 on any mismatch)");
+  range_options(verify, verify_args, "verify");
+  auto* reindex = app.add_subcommand("reindex", "re-fetch a range from the node and repair the index where it differs");
+  range_options(reindex, reindex_args, "reindex");
+  std::string backfill_address;
+  auto* backfill = app.add_subcommand("backfill", "add an address's history over a range (watched mode)");
+  backfill->add_option("address", backfill_address, "base58 or hex address")->required();
+  range_options(backfill, backfill_args, "backfill");
+  uint64_t job_id = 0;
+  bool job_cancel = false;
+  auto* jobs = app.add_subcommand("jobs", "list jobs, or follow (re-attach to) one by id");
+  jobs->add_option("id", job_id, "job id to follow");
+  jobs->add_flag("--cancel", job_cancel, "cancel the job");
+
+  ExportArgs export_args;
+  auto* exp = app.add_subcommand("export", "stream an address's or a token's transfers to CSV or JSONL, with a summary");
+  exp->add_option("--address", export_args.address, "address to export");
+  exp->add_option("--token", export_args.token, "token to export (contract, TRX or TRC10 id)");
+  exp->add_option("--token-filter", export_args.token_filter, "with --address: only this token");
+  exp->add_option("--from-block", export_args.from_block, "first block (inclusive)");
+  exp->add_option("--to-block", export_args.to_block, "last block (inclusive; default: the tip at start)");
+  exp->add_option("--from-time-ms", export_args.from_time_ms, "first block time, ms since epoch");
+  exp->add_option("--to-time-ms", export_args.to_time_ms, "last block time, ms since epoch");
+  exp->add_option("--format", export_args.format, "csv | jsonl")->capture_default_str();
+  exp->add_option("-o,--out", export_args.out, "output file (- = stdout)")->capture_default_str();
+
+  DbArgs db_args;
+  auto* db = app.add_subcommand("db", "inspect a daemon's database directly (read-only; works on a stopped daemon)");
+  db->require_subcommand(1);
+  auto* db_stats = db->add_subcommand("stats", "sizes per column family, counts, tip, journal");
+  db_stats->add_option("--data-dir", db_args.data_dir, "the daemon's store.data_dir")->required();
+  auto* db_check = db->add_subcommand("check", "check every invariant (exit 1 on any violation)");
+  db_check->add_option("--data-dir", db_args.data_dir, "the daemon's store.data_dir")->required();
+  auto* db_new_instance = db->add_subcommand(
+      "new-instance", "after restoring a backup: give the database a new instance id (every old cursor is refused)");
+  db_new_instance->add_option("--data-dir", db_args.data_dir, "the daemon's store.data_dir (daemon stopped)")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -91,6 +134,9 @@ int main(int argc, char** argv) {
   }
   copts.timeout = std::chrono::seconds(timeout_s);
   const Format fmt = json ? Format::kJson : Format::kHuman;
+  if (db_stats->parsed()) return run_db_stats(fmt, db_args);
+  if (db_check->parsed()) return run_db_check(fmt, db_args);
+  if (db_new_instance->parsed()) return run_db_new_instance(db_args);
   try {
     Client client(copts);
     if (status->parsed()) return run_status(client, fmt);
@@ -99,6 +145,11 @@ int main(int argc, char** argv) {
     if (watch_ls->parsed()) return run_watch_ls(client, watch_csv ? Format::kCsv : fmt);
     if (transfers->parsed()) return run_transfers(client, transfers_csv ? Format::kCsv : fmt, targs);
     if (tail->parsed()) return run_tail(client, fmt, tail_args);
+    if (verify->parsed()) return run_verify(client, fmt, verify_args);
+    if (reindex->parsed()) return run_reindex(client, fmt, reindex_args);
+    if (backfill->parsed()) return run_backfill(client, fmt, backfill_address, backfill_args);
+    if (jobs->parsed()) return run_jobs(client, fmt, job_id, job_cancel);
+    if (exp->parsed()) return run_export(client, export_args);
   } catch (const std::exception& e) {
     std::cerr << "tronidx: " << e.what() << "\n";
     return kExitFailure;

@@ -1,6 +1,7 @@
 #pragma once
 // Snapshot: a consistent, immutable read view of the index. Thread-safe; never blocks the writer.
 // Every Result error is a database error (kDataLoss for corruption, kInternal for I/O).
+// Lifetime: a Snapshot must be released before its Store is destroyed.
 
 #include <cstdint>
 #include <limits>
@@ -69,8 +70,9 @@ class Snapshot {
 
   Result<std::vector<IndexedTransfer>> by_txid(const chain::TxId& txid) const;
 
-  // Journal records [from_seq, from_seq + max) that exist. kApply/kRevert come without transfers (use
-  // block_transfers); kBackfill carries its own.
+  // Up to max_records journal records in seq order, starting at max(from_seq, journal_first()): a first
+  // record above from_seq means the ones in between were pruned. kApply/kRevert come without transfers
+  // (use block_transfers); kBackfill carries its own.
   Result<std::vector<JournalRecord>> journal(uint64_t from_seq, size_t max_records) const;
 
   Result<std::vector<WatchInfo>> watches(bool include_removed = false) const;

@@ -93,6 +93,11 @@ class Store {
   // Deletes journal records below keep_from_seq and the reverted block versions only they referenced.
   Status prune_journal(uint64_t keep_from_seq);
 
+  // Gives the database a new random instance id, so that every subscription cursor issued before is
+  // refused. For restored backups: their journal continues from an older point, and old cursors would
+  // otherwise name records that now have other content. Writable opens only; run with no daemon.
+  Status new_instance_id();
+
   Result<std::vector<CfStats>> cf_stats() const;
   Status compact();
 
