@@ -37,6 +37,9 @@ void Subscription::send_next_locked(std::unique_lock<std::mutex>& lock) {
   in_flight_ = true;
   in_flight_cursor_ = d.heartbeat ? d.cursor : d.event.cursor;
   (d.heartbeat ? hub_.heartbeats_sent : hub_.events_sent).add();
+  if (!d.heartbeat && d.committed != std::chrono::steady_clock::time_point{}) {
+    hub_.delivery_latency.observe(std::chrono::duration<double>(SteadyClock::now() - d.committed).count());
+  }
   Transport* t = transport_;
   // The transport stays alive while a send is in flight (finish() is never called then).
   lock.unlock();
@@ -101,7 +104,7 @@ void Subscription::pump() {
       if (queue_.size() >= hub_.opts_.max_queued_events) break;  // on_sent reschedules when drained
       pos = pos_;
       if (pos.seq >= v.end && pos.ordinal == Cursor::kAfterRecord) break;  // at the end: idle
-      if (v.end > pos.seq && v.end - pos.seq > hub_.opts_.max_lag_records) {
+      if (v.end > pos.seq && v.end - pos.seq > max_lag_) {
         hub_.slow_disconnects.add();
         finish_locked(lock, make_error(Errc::kResourceExhausted,
                                        "subscriber too slow: " + std::to_string(v.end - pos.seq) +
@@ -132,6 +135,7 @@ void Subscription::pump() {
     }
     for (auto& e : events) {
       Delivery d;
+      d.committed = hub_.committed_at(e.cursor.seq);
       d.event = std::move(e);
       queue_.push_back(std::move(d));
     }
@@ -222,6 +226,7 @@ Result<std::shared_ptr<Subscription>> Hub::open(Filter filter, uint32_t depth, s
     start = *after;
   }
   auto sub = std::make_shared<Subscription>(*this, std::move(filter), depth, start, transport);
+  sub->max_lag_ = opts_.max_lag_records + (v.end > start.seq ? v.end - start.seq : 0);
   {
     std::lock_guard lock(mu_);
     if (stopping_) return make_error(Errc::kUnavailable, "the server is shutting down");
@@ -237,6 +242,12 @@ void Hub::start(const std::shared_ptr<Subscription>& sub) {
     sub->scheduled_ = true;
   }
   enqueue(sub);
+}
+
+std::chrono::steady_clock::time_point Hub::committed_at(uint64_t seq) const {
+  std::lock_guard lock(mu_);
+  if (ring_.empty() || seq < ring_.front().record->seq || seq > ring_.back().record->seq) return {};
+  return ring_[seq - ring_.front().record->seq].committed;
 }
 
 void Hub::close(const std::shared_ptr<Subscription>& sub) {
@@ -261,10 +272,10 @@ Result<std::vector<std::shared_ptr<const store::JournalRecord>>> Hub::records_af
   std::vector<std::shared_ptr<const store::JournalRecord>> out;
   {
     std::lock_guard lock(mu_);
-    if (!ring_.empty() && ring_.front()->seq <= after_seq + 1) {
-      for (size_t i = after_seq + 1 - ring_.front()->seq; i < ring_.size() && out.size() < max; ++i) {
-        if (ring_[i]->seq > v.end) break;
-        out.push_back(ring_[i]);
+    if (!ring_.empty() && ring_.front().record->seq <= after_seq + 1) {
+      for (size_t i = after_seq + 1 - ring_.front().record->seq; i < ring_.size() && out.size() < max; ++i) {
+        if (ring_[i].record->seq > v.end) break;
+        out.push_back(ring_[i].record);
       }
       return out;
     }
@@ -298,7 +309,10 @@ void Hub::on_commit(const store::CommitResult& result, const sync::SyncStatus& s
   const auto st = store_.state();
   {
     std::lock_guard lock(mu_);
-    for (const auto& rec : result.records) ring_.push_back(std::make_shared<const store::JournalRecord>(rec));
+    const auto now = SteadyClock::now();
+    for (const auto& rec : result.records) {
+      ring_.push_back(RingEntry{std::make_shared<const store::JournalRecord>(rec), now});
+    }
     while (ring_.size() > opts_.ring_records) ring_.pop_front();
     view_.snapshot = *snap;
     view_.end = result.records.back().seq;
@@ -418,8 +432,19 @@ void Hub::heartbeats() {
   const auto now = SteadyClock::now();
   const uint64_t head = v.snapshot ? v.snapshot->tip().block_num : 0;
   const uint64_t solidified = v.snapshot ? v.snapshot->solidified() : 0;
+  const uint64_t end = end_.load();
   for (const auto& s : subs) {
     std::unique_lock lock(s->mu_);
+    // A stream whose client stopped reading never comes back to pump(): give up on it here (the status
+    // reaches the client once it reads what is already on the way).
+    if (s->transport_ != nullptr && !s->finishing_ && s->in_flight_ && end > s->pos_.seq &&
+        end - s->pos_.seq > s->max_lag_) {
+      slow_disconnects.add();
+      s->finish_locked(lock, make_error(Errc::kResourceExhausted,
+                                        "subscriber too slow: " + std::to_string(end - s->pos_.seq) +
+                                            " journal records behind; reconnect with your last cursor"));
+      continue;
+    }
     if (s->transport_ == nullptr || s->finishing_ || s->in_flight_ || !s->queue_.empty()) continue;
     if (now - s->last_send_ < opts_.heartbeat_interval) continue;
     Delivery d;
@@ -460,7 +485,12 @@ void Hub::worker(bool heartbeat_owner) {
       lock.lock();
       continue;
     }
-    cv_.wait_until(lock, next_heartbeat);
+    // Only the heartbeat owner has a deadline; the others would spin on a deadline that never moves.
+    if (heartbeat_owner) {
+      cv_.wait_until(lock, next_heartbeat);
+    } else {
+      cv_.wait(lock);
+    }
   }
 }
 

@@ -46,6 +46,7 @@ struct HubOptions {
 // One unit handed to a transport: an event, or a heartbeat carrying the stream's position.
 struct Delivery {
   bool heartbeat = false;
+  std::chrono::steady_clock::time_point committed{};  // commit time of the event's record (live only)
   Event event;           // when !heartbeat
   Cursor cursor;         // heartbeat: the position (all events up to it were delivered)
   uint64_t head = 0;     // heartbeat: current tip and solidified
@@ -89,6 +90,9 @@ class Subscription : public std::enable_shared_from_this<Subscription> {
   Cursor pos_;                       // every event up to here is derived (queued or sent)
   Cursor sent_;                      // every event up to here was delivered (acknowledged by the transport)
   Cursor in_flight_cursor_;
+  // How far behind the journal's end it may fall (records): max_lag_records beyond how far behind it
+  // started, so that a stream resumed from an old cursor can catch up (set by Hub::open).
+  uint64_t max_lag_ = 0;
   std::deque<Delivery> queue_;
   bool in_flight_ = false;
   bool scheduled_ = false;           // in the hub's run queue or being pumped
@@ -125,6 +129,7 @@ class Hub final : public sync::CommitListener {
   metrics::Counter events_sent;        // events handed to transports (not heartbeats)
   metrics::Counter heartbeats_sent;
   metrics::Counter slow_disconnects;   // closed for exceeding max_lag_records
+  metrics::Histogram delivery_latency; // commit of a record -> its event handed to the stream (live events)
 
  private:
   friend class Subscription;
@@ -151,7 +156,13 @@ class Hub final : public sync::CommitListener {
   std::condition_variable cv_;
   bool stopping_ = false;
   View view_;
-  std::deque<std::shared_ptr<const store::JournalRecord>> ring_;  // consecutive seqs ending at view_.end
+  struct RingEntry {
+    std::shared_ptr<const store::JournalRecord> record;
+    std::chrono::steady_clock::time_point committed;
+  };
+  std::deque<RingEntry> ring_;  // consecutive seqs ending at view_.end
+  // Commit time of a record still in the ring (steady_clock epoch when it is not).
+  std::chrono::steady_clock::time_point committed_at(uint64_t seq) const;
   std::atomic<uint64_t> end_{0};  // == view_.end, readable without mu_
   uint64_t routed_to_ = 0;         // records up to here have been routed
   bool route_pending_ = false;

@@ -172,6 +172,7 @@ int ApiServer::port() const { return impl_->port; }
 size_t ApiServer::subscribers() const { return impl_->hub->subscribers(); }
 uint64_t ApiServer::events_sent() const { return impl_->hub->events_sent.value(); }
 uint64_t ApiServer::slow_disconnects() const { return impl_->hub->slow_disconnects.value(); }
+const metrics::Histogram& ApiServer::delivery_latency() const { return impl_->hub->delivery_latency; }
 
 void ApiServer::shutdown() {
   if (!impl_) return;

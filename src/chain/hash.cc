@@ -1,7 +1,9 @@
 #include "tronidx/chain/hash.h"
 
 #include <crypto++/keccak.h>
-#include <openssl/sha.h>
+#include <openssl/evp.h>
+
+#include <cstdlib>
 
 #include "tronidx/chain/hex.h"
 
@@ -14,9 +16,31 @@ bool Hash32::is_zero() const noexcept {
   return true;
 }
 
+namespace {
+
+// OpenSSL 3's one-shot SHA256() fetches the algorithm (under a global lock) on every call; fetch it
+// once and keep one digest context per thread instead.
+const EVP_MD* sha256_md() noexcept {
+  static const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+struct DigestContext {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~DigestContext() { EVP_MD_CTX_free(ctx); }
+};
+
+}  // namespace
+
 Hash32 sha256(std::span<const uint8_t> data) noexcept {
+  thread_local DigestContext dc;
   Hash32 h;
-  SHA256(data.data(), data.size(), h.bytes.data());
+  unsigned int len = 0;
+  if (sha256_md() == nullptr || dc.ctx == nullptr || EVP_DigestInit_ex(dc.ctx, sha256_md(), nullptr) != 1 ||
+      EVP_DigestUpdate(dc.ctx, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(dc.ctx, h.bytes.data(), &len) != 1 || len != h.bytes.size()) {
+    std::abort();  // a broken crypto library is not a recoverable condition
+  }
   return h;
 }
 

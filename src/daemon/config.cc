@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -30,6 +31,7 @@ constexpr KeySpec kKeys[] = {
     {"store.journal_retention", Type::kInt}, {"index.mode", Type::kString},
     {"index.tokens", Type::kStringList},     {"index.trx", Type::kBool},
     {"index.trc10", Type::kBool},            {"index.start_block", Type::kInt},
+    {"index.watch_file", Type::kString},
     {"sync.fetch_concurrency", Type::kInt},  {"sync.ranges_in_flight", Type::kInt},
     {"sync.poll_interval_ms", Type::kInt},   {"sync.commit_max_blocks", Type::kInt},
     {"sync.progress_interval_ms", Type::kInt}, {"confirmations.min", Type::kInt},
@@ -341,6 +343,28 @@ Config load_config(const std::string& path, const std::map<std::string, std::str
         key.scopes.push_back(*name);
       }
       c.api.keys.push_back(std::move(key));
+    }
+  }
+
+  // index.watch_file: one address per line, optionally followed by a label; '#' starts a comment.
+  if (const std::string wf = r.string("index.watch_file", ""); !wf.empty()) {
+    std::ifstream in(wf);
+    if (!in) fail("index.watch_file", "cannot read " + wf);
+    std::string line;
+    size_t line_no = 0;
+    while (std::getline(in, line)) {
+      ++line_no;
+      if (const size_t hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+      const size_t first = line.find_first_not_of(" \t\r");
+      if (first == std::string::npos) continue;
+      const size_t end = line.find_first_of(" \t\r", first);
+      const std::string address = line.substr(first, end == std::string::npos ? std::string::npos : end - first);
+      std::string label;
+      if (end != std::string::npos) {
+        const size_t l = line.find_first_not_of(" \t", end);
+        if (l != std::string::npos) label = line.substr(l, line.find_last_not_of(" \t\r") - l + 1);
+      }
+      c.watches.push_back(WatchEntry{parse_address(wf + ":" + std::to_string(line_no), address), label});
     }
   }
 

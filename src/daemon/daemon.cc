@@ -44,7 +44,9 @@ struct Daemon::Impl {
       if (stop) return;
       stop = true;
       if (active_syncer != nullptr) active_syncer->stop();
-      if (active_node != nullptr && active_syncer == nullptr) active_node->cancel();
+      // Node calls (and their retries) end at once; a commit is never a node call, so the commit in
+      // progress still completes.
+      if (active_node != nullptr) active_node->cancel();
     }
     cv.notify_all();
   }
@@ -73,8 +75,15 @@ std::optional<chain::BlockId> Daemon::Impl::fetch_genesis(node::NodeClient& node
   auto backoff = std::chrono::milliseconds(500);
   while (!stopping()) {
     auto g = node.header(0);
-    if (g.ok()) return g->id;
-    spdlog::warn("waiting for the node to answer (genesis block): {}", g.error().message);
+    std::string why = g.ok() ? "" : g.error().message;
+    if (g.ok()) {
+      // The genesis id becomes the database's identity: one answer is not enough (a node may serve a
+      // garbage header that passes validation). Block 1 must name it as its parent.
+      auto next = node.header(1);
+      if (next.ok() && next->parent_id == g->id) return g->id;
+      why = next.ok() ? "invalid answer from node: its block 1 does not connect to its block 0" : next.error().message;
+    }
+    spdlog::warn("waiting for the node to answer (genesis block): {}", why);
     if (!sleep(backoff)) break;
     backoff = std::min(backoff * 2, std::chrono::milliseconds(10000));
   }
@@ -135,21 +144,24 @@ int Daemon::Impl::run() {
   }
   std::unique_ptr<store::Store> store = std::move(*store_r);
 
-  if (!config.watches.empty()) {  // the writer is not running yet: this thread may write
+  // The configured watches (additive), before the writer starts: this thread may write. Chunked, so a
+  // watch file of a million addresses does not become one giant transaction.
+  constexpr size_t kWatchChunk = 10000;
+  for (size_t i = 0; i < config.watches.size(); i += kWatchChunk) {
     auto txn = store->begin();
-    for (const auto& w : config.watches) {
-      auto s = txn.watch(w.address, w.label, 0);
-      if (!s.ok()) {
+    for (size_t j = i; j < std::min(config.watches.size(), i + kWatchChunk); ++j) {
+      const auto& w = config.watches[j];
+      if (auto s = txn.watch(w.address, w.label, 0); !s.ok()) {
         spdlog::error("watch {}: {}", w.address.to_base58(), s.error().message);
         return kExitFailure;
       }
     }
-    auto c = store->commit(std::move(txn));
-    if (!c.ok()) {
+    if (auto c = store->commit(std::move(txn)); !c.ok()) {
       spdlog::error("{}", c.error().message);
       return kExitFailure;
     }
   }
+  if (!config.watches.empty()) spdlog::info("{} addresses watched", store->watches().size());
 
   sync::Syncer syncer(*store, *node_client, config.sync);
   sync::JobOptions jo;
@@ -197,6 +209,7 @@ int Daemon::Impl::run() {
           m.subscribers = api_server->subscribers();
           m.events_sent = api_server->events_sent();
           m.slow_disconnects = api_server->slow_disconnects();
+          m.delivery_latency = &api_server->delivery_latency();
         }
         m.jobs_running = jobs.running();
         m.now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(

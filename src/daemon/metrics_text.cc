@@ -126,6 +126,11 @@ std::string render_prometheus(const MetricsSnapshot& m) {
   w.counter("tronidx_events_sent_total", "Subscription events sent (heartbeats excluded).", m.events_sent);
   w.counter("tronidx_subscribers_disconnected_slow_total", "Streams closed for lagging beyond the limit.",
             m.slow_disconnects);
+  if (m.delivery_latency != nullptr) {
+    w.family("tronidx_event_delivery_seconds", "histogram",
+             "From the commit of a journal record to its live events being handed to their streams.");
+    w.histogram_samples("tronidx_event_delivery_seconds", "", *m.delivery_latency);
+  }
   w.gauge("tronidx_journal_records", "Journal records retained for subscriber resume.",
           static_cast<double>(m.journal_records));
   w.gauge("tronidx_jobs_running", "Background jobs running (backfill, reindex, verify).",

@@ -1,15 +1,16 @@
 #include "tronidx/node/grpc_node_client.h"
 
-#include <google/protobuf/arena.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <future>
 #include <random>
 
-#include "convert.h"
 #include "tron/api.grpc.pb.h"
+#include "wire.h"
 
 namespace tronidx::node {
 namespace {
@@ -46,6 +47,7 @@ class GrpcNodeClient final : public NodeClient {
       c.channel = grpc::CreateCustomChannel(ep.address, creds, args);
       c.wallet = protocol::Wallet::NewStub(c.channel);
       c.database = protocol::Database::NewStub(c.channel);
+      c.generic = std::make_unique<grpc::GenericStub>(c.channel);
       conns_.push_back(std::move(c));
     }
   }
@@ -56,19 +58,19 @@ class GrpcNodeClient final : public NodeClient {
     if (!get_block_unimplemented_.load(std::memory_order_relaxed)) {
       auto r = call<decode::BlockHeader>(kGetBlock, [&](Conn& c, grpc::ClientContext& ctx) -> Result<decode::BlockHeader> {
         protocol::BlockReq req;  // empty id_or_num: the head block, header only
-        protocol::BlockExtention resp;
-        auto s = c.wallet->GetBlock(&ctx, req, &resp);
+        std::string bytes;
+        auto s = raw_call(c, ctx, "/protocol.Wallet/GetBlock", req, bytes);
         if (!s.ok()) return from_grpc(s, "GetBlock", c.address);
-        return convert_head(resp);
+        return wire::parse_head(span_of(bytes));
       });
       if (!unimplemented(r)) return r;
     }
     return call<decode::BlockHeader>(kGetNowBlock2, [&](Conn& c, grpc::ClientContext& ctx) -> Result<decode::BlockHeader> {
       protocol::EmptyMessage req;
-      protocol::BlockExtention resp;
-      auto s = c.wallet->GetNowBlock2(&ctx, req, &resp);
+      std::string bytes;
+      auto s = raw_call(c, ctx, "/protocol.Wallet/GetNowBlock2", req, bytes);
       if (!s.ok()) return from_grpc(s, "GetNowBlock2", c.address);
-      return convert_head(resp);
+      return wire::parse_head(span_of(bytes));
     });
   }
 
@@ -91,10 +93,11 @@ class GrpcNodeClient final : public NodeClient {
         protocol::BlockReq req;
         req.set_id_or_num(std::to_string(block_num));
         req.set_detail(false);
-        protocol::BlockExtention resp;
-        auto s = c.wallet->GetBlock(&ctx, req, &resp);
+        std::string bytes;
+        auto s = raw_call(c, ctx, "/protocol.Wallet/GetBlock", req, bytes);
         if (!s.ok()) return from_grpc(s, "GetBlock", c.address);
-        return convert_header(resp, block_num);
+        TRONIDX_ASSIGN(auto b, wire::parse_block(span_of(bytes), block_num, false, false));
+        return b.header;
       });
       if (!unimplemented(r)) return r;
     }
@@ -111,25 +114,15 @@ class GrpcNodeClient final : public NodeClient {
       protocol::BlockLimit req;
       req.set_startnum(static_cast<int64_t>(from));
       req.set_endnum(static_cast<int64_t>(to));
-      google::protobuf::Arena arena;
-      auto* resp = google::protobuf::Arena::CreateMessage<protocol::BlockListExtention>(&arena);
-      auto s = c.wallet->GetBlockByLimitNext2(&ctx, req, resp);
+      std::string bytes;
+      auto s = raw_call(c, ctx, "/protocol.Wallet/GetBlockByLimitNext2", req, bytes);
       if (!s.ok()) return from_grpc(s, "GetBlockByLimitNext2", c.address);
-      metrics_.bytes_received.add(resp->ByteSizeLong());
-      if (static_cast<uint64_t>(resp->block_size()) != to - from) {
-        return make_error(Errc::kUnavailable, "node returned " + std::to_string(resp->block_size()) + " of the " +
+      metrics_.bytes_received.add(bytes.size());
+      TRONIDX_ASSIGN(auto out, wire::parse_block_list(span_of(bytes), from, opts_.verify_txids));
+      if (static_cast<uint64_t>(out.size()) != to - from) {
+        return make_error(Errc::kUnavailable, "node returned " + std::to_string(out.size()) + " of the " +
                                                   std::to_string(to - from) + " blocks from " + std::to_string(from) +
                                                   " (not synced that far?)");
-      }
-      Out out;
-      out.reserve(to - from);
-      for (int i = 0; i < resp->block_size(); ++i) {
-        TRONIDX_ASSIGN(auto b, convert_block(resp->block(i), from + static_cast<uint64_t>(i), opts_.verify_txids));
-        if (!out.empty() && b.header.parent_id != out.back().header.id) {
-          return make_error(Errc::kUnavailable, "invalid answer from node: block " + std::to_string(b.header.block_num) +
-                                                    " does not connect to the previous block of the range");
-        }
-        out.push_back(std::move(b));
       }
       return out;
     });
@@ -140,16 +133,16 @@ class GrpcNodeClient final : public NodeClient {
     return call<Out>(kGetInfos, [&](Conn& c, grpc::ClientContext& ctx) -> Result<Out> {
       protocol::NumberMessage req;
       req.set_num(static_cast<int64_t>(block_num));
-      google::protobuf::Arena arena;
-      auto* resp = google::protobuf::Arena::CreateMessage<protocol::TransactionInfoList>(&arena);
-      auto s = c.wallet->GetTransactionInfoByBlockNum(&ctx, req, resp);
+      std::string bytes;
+      auto s = raw_call(c, ctx, "/protocol.Wallet/GetTransactionInfoByBlockNum", req, bytes);
       if (!s.ok()) return from_grpc(s, "GetTransactionInfoByBlockNum", c.address);
-      metrics_.bytes_received.add(resp->ByteSizeLong());
-      if (tx_count > 0 && resp->transactioninfo_size() == 0) {
+      metrics_.bytes_received.add(bytes.size());
+      TRONIDX_ASSIGN(auto infos, wire::parse_infos(span_of(bytes), block_num));
+      if (tx_count > 0 && infos.empty()) {
         return make_error(Errc::kUnavailable, "node has no transaction infos for block " + std::to_string(block_num) +
                                                   " (not ready, or transaction history is off on the node)");
       }
-      return convert_infos(*resp, block_num);
+      return infos;
     });
   }
 
@@ -178,7 +171,33 @@ class GrpcNodeClient final : public NodeClient {
     std::shared_ptr<grpc::Channel> channel;
     std::unique_ptr<protocol::Wallet::Stub> wallet;
     std::unique_ptr<protocol::Database::Stub> database;
+    std::unique_ptr<grpc::GenericStub> generic;  // block and info calls: answers parsed from raw bytes
   };
+
+  // A unary call whose answer is kept as raw bytes (parsed by node/wire.h without protobuf objects).
+  static grpc::Status raw_call(Conn& c, grpc::ClientContext& ctx, const char* method,
+                               const google::protobuf::Message& request, std::string& out) {
+    const std::string req = request.SerializeAsString();
+    grpc::Slice slice(req);
+    grpc::ByteBuffer request_buf(&slice, 1);
+    grpc::ByteBuffer response_buf;
+    std::promise<grpc::Status> done;
+    auto result = done.get_future();
+    c.generic->UnaryCall(&ctx, method, grpc::StubOptions(), &request_buf, &response_buf,
+                         [&done](grpc::Status s) { done.set_value(std::move(s)); });
+    grpc::Status s = result.get();
+    if (!s.ok()) return s;
+    std::vector<grpc::Slice> slices;
+    if (!response_buf.Dump(&slices).ok()) return {grpc::StatusCode::INTERNAL, "cannot read the answer"};
+    out.clear();
+    out.reserve(response_buf.Length());
+    for (const auto& sl : slices) out.append(reinterpret_cast<const char*>(sl.begin()), sl.size());  // NOLINT
+    return s;
+  }
+
+  static std::span<const uint8_t> span_of(const std::string& s) {
+    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};  // NOLINT
+  }
 
   // Runs `fn` with retries, backoff with jitter and endpoint failover (see RetryPolicy).
   template <class T, class Fn>

@@ -2,6 +2,7 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/memtablerep.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 
@@ -15,8 +16,14 @@
 namespace tronidx::store {
 namespace {
 
+// Index families take vector memtables: an insert is an append (no skiplist search), the sort happens
+// at flush on a background thread. Reading a mutable vector memtable sorts a copy of it, so the writer
+// keeps these memtables small when reads matter (Store::flush_indexes). Families with point lookups or
+// in-order keys keep the default skiplist.
+enum class Memtable { kSkipList, kVector };
+
 rocksdb::ColumnFamilyOptions cf_options(const std::shared_ptr<rocksdb::Cache>& cache, size_t write_buffer,
-                                        size_t prefix_len, bool point_lookups) {
+                                        size_t prefix_len, bool point_lookups, Memtable memtable = Memtable::kSkipList) {
   rocksdb::ColumnFamilyOptions o;
   rocksdb::BlockBasedTableOptions t;
   t.block_cache = cache;
@@ -31,6 +38,14 @@ rocksdb::ColumnFamilyOptions cf_options(const std::shared_ptr<rocksdb::Cache>& c
   }
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
   o.write_buffer_size = write_buffer;
+  if (memtable == Memtable::kVector) {
+    o.memtable_factory.reset(new rocksdb::VectorRepFactory());
+    // Their flushes sort first: allow a few immutable memtables so that writes do not stall meanwhile.
+    o.max_write_buffer_number = 4;
+  }
+  // (No memtable_insert_with_hint_prefix_extractor: the skiplist's own sequential-insert splice already
+  // serves the in-order families, and RocksDB 7.8's hint path trips an internal assertion when inserts
+  // and deletes of one batch are not in key order.)
   o.level_compaction_dynamic_level_bytes = true;
   o.compression = rocksdb::kLZ4Compression;
   o.bottommost_compression = rocksdb::kZSTD;
@@ -109,17 +124,20 @@ Result<std::unique_ptr<Rocks>> open_rocks(const RocksOptions& options) {
   db_opts.max_background_jobs = 2;
   db_opts.bytes_per_sync = 1 << 20;
   db_opts.max_total_wal_size = 4 * wb;
+  // All memtables together (RSS budget): the largest is flushed when they exceed it.
+  db_opts.db_write_buffer_size = 3 * wb;
   db_opts.keep_log_file_num = 5;
   db_opts.max_open_files = 512;
+  db_opts.allow_concurrent_memtable_write = false;  // one writer; vector memtables do not support it
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
       {schema::kCfMeta, cf_options(cache, 4 << 20, 0, true)},
       {schema::kCfBlocks, cf_options(cache, wb / 4, 4, true)},
       {schema::kCfTransfers, cf_options(cache, wb, 0, true)},
       {schema::kCfOrphans, cf_options(cache, 4 << 20, 8, false)},
-      {schema::kCfByAddress, cf_options(cache, wb, schema::kByAddressPrefix, false)},
-      {schema::kCfByToken, cf_options(cache, wb / 2, 4, false)},
-      {schema::kCfByTxid, cf_options(cache, wb / 2, schema::kTxidPrefixSize, false)},
+      {schema::kCfByAddress, cf_options(cache, wb / 2, schema::kByAddressPrefix, false, Memtable::kVector)},
+      {schema::kCfByToken, cf_options(cache, wb / 4, 4, false, Memtable::kVector)},
+      {schema::kCfByTxid, cf_options(cache, wb / 4, schema::kTxidPrefixSize, false, Memtable::kVector)},
       {schema::kCfJournal, cf_options(cache, wb / 4, 0, true)},
       {schema::kCfWatches, cf_options(cache, 4 << 20, 20, false)},
       {schema::kCfTokens, cf_options(cache, 1 << 20, 0, true)},

@@ -1,6 +1,7 @@
 #include "schema.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "tronidx/chain/hex.h"
 
@@ -208,6 +209,56 @@ std::string token_addr_key(const chain::Address& token) {
   return k;
 }
 
+namespace {
+
+void be32_at(char* p, uint32_t v) {
+  p[0] = static_cast<char>(v >> 24);
+  p[1] = static_cast<char>(v >> 16);
+  p[2] = static_cast<char>(v >> 8);
+  p[3] = static_cast<char>(v);
+}
+
+void pos_at(char* p, const decode::Position& pos) {
+  be32_at(p, static_cast<uint32_t>(pos.block_num));
+  p[4] = static_cast<char>(pos.tx_index >> 8);
+  p[5] = static_cast<char>(pos.tx_index);
+  p[6] = static_cast<char>(pos.event_index >> 8);
+  p[7] = static_cast<char>(pos.event_index);
+}
+
+}  // namespace
+
+FixedKey<kPosSize> pos_fixed(const decode::Position& pos) {
+  FixedKey<kPosSize> k;
+  pos_at(k.data, pos);
+  return k;
+}
+
+FixedKey<kByAddressPrefix + kPosSize> by_address_fixed(const chain::Address& address, uint8_t dir,
+                                                        const decode::Position& pos) {
+  FixedKey<kByAddressPrefix + kPosSize> k;
+  std::memcpy(k.data, address.bytes().data() + 1, kAddrPrefixSize);
+  k.data[kAddrPrefixSize] = static_cast<char>(dir);
+  pos_at(k.data + kByAddressPrefix, pos);
+  return k;
+}
+
+FixedKey<4 + kPosSize> by_token_fixed(uint32_t token_ref, const decode::Position& pos) {
+  FixedKey<4 + kPosSize> k;
+  be32_at(k.data, token_ref);
+  pos_at(k.data + 4, pos);
+  return k;
+}
+
+FixedKey<kTxidPrefixSize + 6> by_txid_fixed(const chain::TxId& txid, uint64_t block_num, uint32_t tx_index) {
+  FixedKey<kTxidPrefixSize + 6> k;
+  std::memcpy(k.data, txid.hash.bytes.data(), kTxidPrefixSize);
+  be32_at(k.data + kTxidPrefixSize, static_cast<uint32_t>(block_num));
+  k.data[kTxidPrefixSize + 4] = static_cast<char>(tx_index >> 8);
+  k.data[kTxidPrefixSize + 5] = static_cast<char>(tx_index);
+  return k;
+}
+
 std::string encode_block(const BlockValue& v) {
   std::string out;
   out.reserve(80);
@@ -236,6 +287,12 @@ Result<BlockValue> decode_block(std::string_view data) {
 
 std::string encode_transfer(const TransferValue& v) {
   std::string out;
+  encode_transfer_into(v, out);
+  return out;
+}
+
+void encode_transfer_into(const TransferValue& v, std::string& out) {
+  out.clear();
   out.reserve(96);
   out.push_back(static_cast<char>(v.kind));
   out.push_back(static_cast<char>(v.flags));
@@ -247,7 +304,6 @@ std::string encode_transfer(const TransferValue& v) {
   out += amount;
   out.append(reinterpret_cast<const char*>(v.txid.hash.bytes.data()), 32);  // NOLINT
   if ((v.flags & kFlagBackfilled) != 0) put_var(out, v.backfill_seq);
-  return out;
 }
 
 Result<TransferValue> decode_transfer(std::string_view data) {

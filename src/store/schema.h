@@ -177,6 +177,18 @@ std::string watch_key(const chain::Address& address, uint64_t added_seq);
 std::string token_ref_key(uint32_t ref);
 std::string token_addr_key(const chain::Address& token);
 
+// Fixed-size keys built on the stack, for the per-transfer hot path (no allocation).
+template <size_t N>
+struct FixedKey {
+  char data[N];
+  std::string_view view() const { return {data, N}; }
+};
+FixedKey<kPosSize> pos_fixed(const decode::Position& pos);  // limits already checked
+FixedKey<kByAddressPrefix + kPosSize> by_address_fixed(const chain::Address& address, uint8_t dir,
+                                                        const decode::Position& pos);
+FixedKey<4 + kPosSize> by_token_fixed(uint32_t token_ref, const decode::Position& pos);
+FixedKey<kTxidPrefixSize + 6> by_txid_fixed(const chain::TxId& txid, uint64_t block_num, uint32_t tx_index);
+
 // ---- values ----------------------------------------------------------------------------------------
 
 struct BlockValue {
@@ -202,6 +214,8 @@ struct TransferValue {
   uint64_t backfill_seq = 0;  // when flags & kFlagBackfilled
 };
 std::string encode_transfer(const TransferValue& v);
+// Same, into `out` (cleared first): lets a caller reuse one buffer.
+void encode_transfer_into(const TransferValue& v, std::string& out);
 Result<TransferValue> decode_transfer(std::string_view data);
 
 std::string encode_tip(uint64_t block_num, const chain::BlockId& id);

@@ -308,6 +308,21 @@ Result<std::vector<CfStats>> Store::cf_stats() const {
   return out;
 }
 
+Status Store::flush_indexes(uint64_t min_entries) {
+  if (read_only_) return ok_status();
+  rocksdb::FlushOptions fo;
+  fo.wait = false;
+  fo.allow_write_stall = true;
+  for (auto* cf : {rocks_->by_address, rocks_->by_token, rocks_->by_txid}) {
+    uint64_t entries = 0;
+    if (!rocks_->db->GetIntProperty(cf, "rocksdb.num-entries-active-mem-table", &entries)) continue;
+    if (entries == 0 || entries <= min_entries) continue;
+    auto s = rocks_->db->Flush(fo, cf);
+    if (!s.ok()) return rocks_error(s, "flushing " + cf->GetName());
+  }
+  return ok_status();
+}
+
 Status Store::compact() {
   if (read_only_) return make_error(Errc::kFailedPrecondition, "database opened read-only");
   rocksdb::CompactRangeOptions o;

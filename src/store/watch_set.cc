@@ -6,16 +6,21 @@ namespace tronidx::store {
 
 bool WatchSet::watched_now(const chain::Address& address) const {
   std::shared_lock lock(mu_);
-  auto it = intervals_.find(address);
-  return it != intervals_.end() && !it->second.empty() && it->second.back().removed_seq == 0;
+  auto it = latest_.find(address);
+  return it != latest_.end() && it->second.removed_seq == 0;
 }
 
 bool WatchSet::watched_at(const chain::Address& address, uint64_t seq) const {
+  auto covers = [seq](const Interval& i) { return i.added_seq < seq && (i.removed_seq == 0 || seq < i.removed_seq); };
   std::shared_lock lock(mu_);
-  auto it = intervals_.find(address);
-  if (it == intervals_.end()) return false;
-  for (const Interval& i : it->second) {
-    if (i.added_seq < seq && (i.removed_seq == 0 || seq < i.removed_seq)) return true;
+  auto it = latest_.find(address);
+  if (it == latest_.end()) return false;
+  if (covers(it->second)) return true;
+  if (seq > it->second.added_seq) return false;  // after the latest interval began: only it could cover
+  auto old = earlier_.find(address);
+  if (old == earlier_.end()) return false;
+  for (const Interval& i : old->second) {
+    if (covers(i)) return true;
   }
   return false;
 }
@@ -27,17 +32,20 @@ size_t WatchSet::size() const {
 
 void WatchSet::add(const chain::Address& address, uint64_t added_seq) {
   std::unique_lock lock(mu_);
-  auto& v = intervals_[address];
-  if (!v.empty() && v.back().removed_seq == 0) return;
-  v.push_back({added_seq, 0});
+  auto [it, inserted] = latest_.try_emplace(address, Interval{added_seq, 0});
+  if (!inserted) {
+    if (it->second.removed_seq == 0) return;  // already watched
+    earlier_[address].push_back(it->second);
+    it->second = Interval{added_seq, 0};
+  }
   ++open_;
 }
 
 void WatchSet::remove(const chain::Address& address, uint64_t removed_seq) {
   std::unique_lock lock(mu_);
-  auto it = intervals_.find(address);
-  if (it == intervals_.end() || it->second.empty() || it->second.back().removed_seq != 0) return;
-  it->second.back().removed_seq = removed_seq;
+  auto it = latest_.find(address);
+  if (it == latest_.end() || it->second.removed_seq != 0) return;
+  it->second.removed_seq = removed_seq;
   --open_;
 }
 

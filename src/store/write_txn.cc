@@ -2,6 +2,7 @@
 
 #include <rocksdb/write_batch.h>
 
+
 #include "records.h"
 #include "rocks.h"
 #include "schema.h"
@@ -69,7 +70,7 @@ Result<uint32_t> WriteTxn::token_ref(const chain::Address& token) {
   const uint32_t ref = next_token_ref_++;
   new_tokens_.emplace_back(token, ref);
   const auto& rocks = *store_->rocks_;
-  batch_->Put(rocks.tokens, schema::token_ref_key(ref), chain::as_chars(token.bytes()));
+  batch_->Put(rocks.tokens, schema::token_ref_key(ref), std::string(chain::as_chars(token.bytes())));
   std::string v;
   schema::put_be32(v, ref);
   batch_->Put(rocks.tokens, schema::token_addr_key(token), v);
@@ -79,16 +80,23 @@ Result<uint32_t> WriteTxn::token_ref(const chain::Address& token) {
 Status WriteTxn::put_transfer(const IndexedTransfer& it, uint64_t backfill_seq, bool index_from, bool index_to) {
   const auto& rocks = *store_->rocks_;
   const decode::Transfer& t = it.transfer;
-  TRONIDX_ASSIGN(const std::string pos, schema::pos_key(t.position));
+  TRONIDX_TRY(schema::check_position_limits(t.position));
   uint32_t ref = 0;
   if (t.kind != decode::TransferKind::kTrx) {
     TRONIDX_ASSIGN(ref, token_ref(t.token));
   }
-  batch_->Put(rocks.transfers, pos, schema::encode_transfer(to_value(t, ref, backfill_seq)));
-  if (index_from) batch_->Put(rocks.by_address, schema::by_address_key(t.from, schema::kDirOut, t.position), {});
-  if (index_to) batch_->Put(rocks.by_address, schema::by_address_key(t.to, schema::kDirIn, t.position), {});
-  batch_->Put(rocks.by_token, schema::by_token_key(ref, t.position), {});
-  batch_->Put(rocks.by_txid, schema::by_txid_key(t.txid, t.position.block_num, t.position.tx_index), {});
+  // Hot path (every transfer of every block): keys on the stack, one reused value buffer.
+  auto sv = [](std::string_view v) { return rocksdb::Slice(v.data(), v.size()); };
+  schema::encode_transfer_into(to_value(t, ref, backfill_seq), value_buf_);
+  batch_->Put(rocks.transfers, sv(schema::pos_fixed(t.position).view()), value_buf_);
+  if (index_from) {
+    batch_->Put(rocks.by_address, sv(schema::by_address_fixed(t.from, schema::kDirOut, t.position).view()), {});
+  }
+  if (index_to) {
+    batch_->Put(rocks.by_address, sv(schema::by_address_fixed(t.to, schema::kDirIn, t.position).view()), {});
+  }
+  batch_->Put(rocks.by_token, sv(schema::by_token_fixed(ref, t.position).view()), {});
+  batch_->Put(rocks.by_txid, sv(schema::by_txid_fixed(t.txid, t.position.block_num, t.position.tx_index).view()), {});
   return ok_status();
 }
 

@@ -275,7 +275,9 @@ void JobManager::run(Job& job) {
     case JobKind::kVerify: s = run_verify(job, false); break;
     case JobKind::kReindex: s = run_verify(job, true); break;
   }
-  if (stopping() && !job.cancel.load()) return;  // shutdown: stays "running" on disk, resumes next start
+  // Shutdown (the manager stopping, or the node client cancelled with the daemon): the job stays "running"
+  // on disk and resumes at the next start.
+  if ((stopping() || (!s.ok() && s.error().code == Errc::kCancelled)) && !job.cancel.load()) return;
   JobInfo done;
   {
     std::lock_guard lock(mu_);

@@ -11,6 +11,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr uint64_t kFollowBatch = 100;        // blocks fetched one by one per follow round at most
 constexpr uint64_t kPipelineMinBlocks = 10;  // final blocks behind: use the parallel pipeline
+constexpr uint64_t kFollowIndexMemtable = 4096;  // index memtable entries kept while following (queries sort them)
 
 }  // namespace
 
@@ -179,6 +180,14 @@ Status Syncer::initialise() {
                                               std::to_string(node_head_));
   }
   TRONIDX_ASSIGN(auto base, node_.header(first - 1));
+  // The base is never re-validated (a reorg below it is fatal): one answer is not enough, the first block
+  // to index must name it as its parent (so indexing may wait for that block to exist).
+  TRONIDX_ASSIGN(auto first_header, node_.header(first));
+  if (first_header.parent_id != base.id) {
+    return make_error(Errc::kUnavailable, "invalid answer from node: its block " + std::to_string(first) +
+                                              " does not connect to its block " + std::to_string(first - 1) +
+                                              "; retrying");
+  }
   TRONIDX_TRY(store_.set_base(store::ChainPoint{base.block_num, base.id}));
   spdlog::info("sync: new database; indexing starts at block {} (base {} {})", first, base.block_num,
                base.id.to_hex());
@@ -217,18 +226,39 @@ Status Syncer::apply_decoded(store::WriteTxn& txn, const decode::BlockHeader& he
 Status Syncer::handle_reorg() {
   const auto st = store_.state();
   const uint64_t tip = st.tip.block_num;
-  const uint64_t base = st.base ? st.base->block_num : 0;
+  if (!st.base) return make_error(Errc::kFailedPrecondition, "reorg handling before the base block was set");
+  const store::ChainPoint base = *st.base;
+  TRONIDX_ASSIGN(auto snap, store_.snapshot());
+  auto stored_id = [&](uint64_t num) -> Result<chain::BlockId> {
+    if (num == base.block_num) return base.id;
+    TRONIDX_ASSIGN(auto stored, snap->block(num));
+    if (!stored) return make_error(Errc::kDataLoss, "database corruption: canonical block " + std::to_string(num) + " missing");
+    return stored->id;
+  };
+  // A single answer is not evidence of a reorg (a node may serve a garbage header that still passes
+  // validation): the node's divergent headers must form a chain down to the block it agrees on, else
+  // nothing is reverted and nothing halts; the answers are treated as invalid and retried.
+  auto inconsistent = [](uint64_t num) {
+    return make_error(Errc::kUnavailable, "invalid answer from node: while looking for the fork point, its block " +
+                                              std::to_string(num + 1) + " does not connect to its block " +
+                                              std::to_string(num) + "; retrying");
+  };
+  std::optional<decode::BlockHeader> above;  // the node's header at n + 1, divergent from ours
   uint64_t n = tip;
   while (true) {
-    if (n <= base) {
-      return halt("the node's chain does not contain the base block " + std::to_string(base) +
+    TRONIDX_ASSIGN(const chain::BlockId ours, stored_id(n));
+    TRONIDX_ASSIGN(auto theirs, node_.header(n));
+    if (above && above->parent_id != theirs.id) return inconsistent(n);
+    if (theirs.id == ours) break;
+    if (n == base.block_num) {
+      if (!above) {
+        TRONIDX_ASSIGN(auto next, node_.header(n + 1));
+        if (next.parent_id != theirs.id) return inconsistent(n);
+      }
+      return halt("the node's chain does not contain the base block " + std::to_string(base.block_num) +
                   " where indexing began (a reorganisation below it, or another chain)");
     }
-    TRONIDX_ASSIGN(auto snap, store_.snapshot());
-    TRONIDX_ASSIGN(auto stored, snap->block(n));
-    if (!stored) return make_error(Errc::kDataLoss, "database corruption: canonical block " + std::to_string(n) + " missing");
-    TRONIDX_ASSIGN(auto theirs, node_.header(n));
-    if (theirs.id == stored->id) break;
+    above = std::move(theirs);
     --n;
   }
   const uint64_t fork = n;
@@ -351,6 +381,7 @@ Status Syncer::catch_up(uint64_t target) {
     }
   }
   log_progress(target, true);
+  if (auto s = store_.flush_indexes(0); !s.ok()) spdlog::warn("sync: {}", s.error().message);
   return ok_status();
 }
 
@@ -427,6 +458,7 @@ Status Syncer::run() {
         s = follow_once();
         if (s.ok() && store_.state().tip.block_num >= node_head_) {
           maybe_prune();
+          if (auto f = store_.flush_indexes(kFollowIndexMemtable); !f.ok()) spdlog::warn("sync: {}", f.error().message);
           if (!wait(opts_.poll_interval)) break;
           continue;
         }

@@ -10,6 +10,7 @@
 
 #include "tronidx/chain/address.h"
 #include "tronidx/chain/result.h"
+#include "tronidx/common/metrics.h"
 #include "tronidx/store/store.h"
 #include "tronidx/sync/jobs.h"
 #include "tronidx/sync/syncer.h"
@@ -71,6 +72,8 @@ class ApiServer {
   size_t subscribers() const;
   uint64_t events_sent() const;
   uint64_t slow_disconnects() const;
+  // Commit of a journal record -> its live events handed to their streams.
+  const metrics::Histogram& delivery_latency() const;
   // Stops accepting, ends streams (clients resume from their cursors), stops the hub.
   void shutdown();
 

@@ -23,6 +23,7 @@ struct MetricsSnapshot {
   uint64_t subscribers = 0;
   uint64_t events_sent = 0;
   uint64_t slow_disconnects = 0;
+  const metrics::Histogram* delivery_latency = nullptr;
   uint64_t jobs_running = 0;
   int64_t now_ms = 0;
 };

@@ -98,6 +98,12 @@ class Store {
   // otherwise name records that now have other content. Writable opens only; run with no daemon.
   Status new_instance_id();
 
+  // Schedules a flush of the index families' memtables that hold more than `min_entries` entries. They
+  // are vector memtables (cheap inserts, but a read sorts a copy of the mutable one), so the writer calls
+  // this when a catch-up ends (min_entries 0) and while following (a few thousand), keeping queries fast.
+  // Non-blocking. Writer thread only.
+  Status flush_indexes(uint64_t min_entries);
+
   Result<std::vector<CfStats>> cf_stats() const;
   Status compact();
 

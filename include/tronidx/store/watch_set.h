@@ -30,7 +30,10 @@ class WatchSet {
     uint64_t removed_seq;  // 0 = open
   };
   mutable std::shared_mutex mu_;
-  std::unordered_map<chain::Address, std::vector<Interval>, chain::AddressHash> intervals_;
+  // The latest interval of every address ever watched (one map node each: ~80 bytes per address), and the
+  // earlier intervals of the few addresses watched more than once.
+  std::unordered_map<chain::Address, Interval, chain::AddressHash> latest_;
+  std::unordered_map<chain::Address, std::vector<Interval>, chain::AddressHash> earlier_;
   size_t open_ = 0;
 };
 

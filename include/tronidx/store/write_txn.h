@@ -103,6 +103,7 @@ class WriteTxn {
   std::vector<std::pair<chain::Address, uint32_t>> new_tokens_;
   uint32_t next_token_ref_ = 0;
   bool has_other_writes_ = false;
+  std::string value_buf_;  // reused by put_transfer
 };
 
 }  // namespace tronidx::store

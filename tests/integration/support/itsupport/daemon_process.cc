@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 
@@ -57,7 +58,13 @@ Result<std::unique_ptr<DaemonProcess>> DaemonProcess::start(DaemonOptions option
   }
   cfg << "trc10 = " << (o.trc10 ? "true" : "false") << "\n";
   if (o.start_block) cfg << "start_block = " << *o.start_block << "\n";
-  cfg << "[sync]\npoll_interval_ms = 100\nprogress_interval_ms = 1000\n";
+  cfg << "[sync]\n";
+  auto has = [&](const std::string& key) {
+    return std::any_of(o.sync_settings.begin(), o.sync_settings.end(),
+                       [&](const std::string& line) { return line.rfind(key, 0) == 0; });
+  };
+  if (!has("poll_interval_ms")) cfg << "poll_interval_ms = 100\n";
+  if (!has("progress_interval_ms")) cfg << "progress_interval_ms = 1000\n";
   for (const auto& s : o.sync_settings) cfg << s << "\n";
   cfg << "[log]\nlevel = \"" << o.log_level << "\"\nstatus_interval_s = 5\n";
   if (o.extra_toml.find("[api]") == std::string::npos) {

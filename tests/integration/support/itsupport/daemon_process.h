@@ -44,7 +44,8 @@ struct DaemonOptions {
   bool api = true;
   bool allow_unauthenticated = true;                          // false: extra_toml must hold [[api.key]]
   std::string extra_toml;                                     // appended verbatim (keys of other sections)
-  std::vector<std::string> sync_settings;                     // "key = value" lines for [sync]
+  std::vector<std::string> sync_settings;                     // "key = value" lines for [sync] (defaults:
+                                                              // poll_interval_ms = 100, progress_interval_ms = 1000)
   std::string log_level = "info";
   std::filesystem::path data_dir;                             // empty: <TempDir>/data
   std::filesystem::path binary;                               // empty: default_binary()

@@ -1,0 +1,61 @@
+// tronidx-bench: runs the benchmark scenarios of docs/performance.md end to end (tron-sim + tronidxd on
+// loopback) and prints a table and a JSON result. Every end-to-end figure is printed next to the limit it
+// is measured against in the same run.
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "scenarios.h"
+
+int main(int argc, char** argv) {
+  using namespace tronidx::bench;
+  CLI::App app{"tronidx-bench — end-to-end benchmarks (B1..B9) against tron-sim"};
+  BenchOptions opt;
+  std::string scenarios = "B1,B1s,B3,B4,B5,B8,B9";
+  std::string json_path = "bench-results.json";
+  std::string work = "/tmp/tronidx-bench";
+  app.add_option("--scenarios", scenarios, "comma-separated: B1 (incl. B2, B6, B7), B1s, B3, B4, B5, B8, B9")
+      ->capture_default_str();
+  app.add_option("--blocks", opt.blocks, "pre-built mainnet-shaped chain length")->capture_default_str();
+  app.add_option("--concurrency", opt.concurrency, "node calls in flight (daemon and limit alike)")->capture_default_str();
+  app.add_flag("--quick", opt.quick, "small sizes: a smoke run of every scenario");
+  app.add_option("--json", json_path, "write the JSON result here")->capture_default_str();
+  app.add_option("--work-dir", work, "data dirs live here (wiped)")->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  opt.work_dir = work;
+  std::filesystem::remove_all(opt.work_dir);
+  std::filesystem::create_directories(opt.work_dir);
+
+  const std::map<std::string, void (*)(Report&, const BenchOptions&)> all = {
+      {"B1", run_catch_up},          {"B1s", run_catch_up_scaling}, {"B3", run_detection_latency},
+      {"B4", run_fan_out},           {"B5", run_queries},           {"B8", run_watch_scale},
+      {"B9", run_node_latency}};
+  Report report;
+  std::stringstream list(scenarios);
+  std::string id;
+  while (std::getline(list, id, ',')) {
+    auto it = all.find(id);
+    if (it == all.end()) {
+      std::cerr << "tronidx-bench: unknown scenario " << id << "\n";
+      return 2;
+    }
+    std::cerr << "running " << id << "...\n";
+    it->second(report, opt);
+    std::cerr << report.table();
+  }
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  const std::string machine = std::string(host) + ", " + std::to_string(std::thread::hardware_concurrency()) +
+                              " cores, " + std::to_string(opt.blocks) + " blocks, " +
+                              std::to_string(opt.concurrency) + " in flight" + (opt.quick ? ", quick" : "");
+  std::cout << "\n" << report.table();
+  std::ofstream(json_path) << report.json(machine);
+  std::cout << "JSON: " << json_path << "\n";
+  return 0;
+}

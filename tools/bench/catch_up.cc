@@ -1,0 +1,210 @@
+// B1, B2, B6, B7, B8, B9 and the tx-per-block scaling series: catch-up of a pre-built chain.
+#include <fstream>
+#include <random>
+
+#include "fetch_limit.h"
+#include "scenarios.h"
+#include "tronidx/chain/hash.h"
+#include "tronidx/store/store.h"
+
+namespace tronidx::bench {
+namespace {
+
+constexpr uint64_t kSolidLag = 18;  // tron-sim's default: the pipeline catches up to head - 18
+
+struct CatchUpRun {
+  double blocks_per_s = 0;
+  double transfers_per_s = 0;
+  uint64_t transfers = 0;
+  uint64_t max_rss = 0;
+  std::filesystem::path data_dir;
+  std::string error;
+};
+
+// A deterministic address that does not occur on the simulated chain.
+std::string synthetic_address(uint64_t i) {
+  const auto h = chain::sha256("tronidx bench watch " + std::to_string(i));
+  std::array<uint8_t, 20> a{};
+  std::copy(h.bytes.begin(), h.bytes.begin() + 20, a.begin());
+  return chain::Address::from_evm(a).to_base58();
+}
+
+// Catch-up of blocks 1..target by a fresh daemon; `watch_file` (watched mode) lists the watched set.
+CatchUpRun catch_up(const testsupport::SimProcess& sim, const std::string& mode, int concurrency, uint64_t target,
+                    const std::string& watch_file, std::vector<std::string> extra_sync = {}, bool keep = false) {
+  CatchUpRun run;
+  const int metrics_port = testsupport::free_port();
+  auto o = bench_daemon(sim, mode, concurrency, metrics_port);
+  for (auto& s : extra_sync) o.sync_settings.push_back(s);
+  if (!watch_file.empty()) o.extra_toml += "[index_extra]\n";  // placeholder removed below
+  o.extra_toml.erase(o.extra_toml.find("[index_extra]\n") == std::string::npos ? o.extra_toml.size()
+                                                                               : o.extra_toml.find("[index_extra]\n"));
+  if (!watch_file.empty()) o.env.emplace_back("TRONIDX_INDEX_WATCH_FILE", watch_file);
+  const auto start = std::chrono::steady_clock::now();
+  auto d = testsupport::DaemonProcess::start(o);
+  if (!d.ok()) {
+    run.error = d.error().message;
+    return run;
+  }
+  auto t = time_catch_up(**d, 1, target, start, std::chrono::minutes(30));
+  if (!t.ok()) {
+    run.error = t.error().message;
+    return run;
+  }
+  run.transfers = static_cast<uint64_t>(scrape_metric(metrics_port, "tronidx_transfers_indexed_total").value_or(0));
+  const double secs = t->seconds_steady > 0 ? t->seconds_steady : t->seconds_total;
+  run.blocks_per_s = t->seconds_steady > 0 ? static_cast<double>(t->blocks_steady) / t->seconds_steady
+                                           : static_cast<double>(target) / t->seconds_total;
+  run.transfers_per_s = static_cast<double>(run.transfers) / t->seconds_total;
+  (void)secs;
+  run.max_rss = t->max_rss;
+  (*d)->stop();
+  if (keep) run.data_dir = (*d)->data_dir();
+  return run;
+}
+
+Result<FetchLimitResult> limit(const testsupport::SimProcess& sim, int concurrency, uint64_t target) {
+  FetchLimitOptions f;
+  f.endpoint = sim.full_node_endpoint();
+  f.from_block = 1;
+  f.to_block = static_cast<int64_t>(target) + 1;
+  f.in_flight = concurrency;
+  return run_fetch_limit(f);
+}
+
+// Writes `n` synthetic addresses (plus the simulator's hot addresses) to a watch file.
+std::string write_watch_file(const std::filesystem::path& dir, uint64_t n, const testsupport::SimProcess& sim) {
+  const auto path = dir / ("watch-" + std::to_string(n) + ".txt");
+  std::ofstream out(path);
+  if (auto st = sim.status(); st.ok()) {
+    for (const auto& h : st->hot_addresses()) out << h << " hot\n";
+  }
+  for (uint64_t i = 0; i < n; ++i) out << synthetic_address(i) << "\n";
+  return path.string();
+}
+
+}  // namespace
+
+void run_catch_up(Report& report, const BenchOptions& opt) {
+  const uint64_t blocks = opt.quick ? 600 : opt.blocks;
+  const uint64_t target = blocks - kSolidLag;
+  auto sim = start_prebuilt_sim(blocks, "mainnet", {"--hot-addresses", "10", "--hot-share", "0.05"});
+  if (!sim.ok()) {
+    report.add({"B1", "catch-up (all mode)", 0, "blocks/s", {}, "", "", {}, "tron-sim: " + sim.error().message});
+    return;
+  }
+  auto lim = limit(**sim, opt.concurrency, target);
+  if (!lim.ok()) {
+    report.add({"B1", "fetch+parse limit", 0, "blocks/s", {}, "", "", {}, lim.error().message});
+    return;
+  }
+  report.add({"B1", "fetch+parse-only limit", lim->blocks_per_s(), "blocks/s", {}, "", "", {},
+              std::to_string(static_cast<uint64_t>(lim->mb_per_s())) + " MB/s of protobuf, " +
+                  std::to_string(static_cast<uint64_t>(lim->calls_per_s())) + " calls/s"});
+
+  auto all = catch_up(**sim, "all", opt.concurrency, target, "", {}, /*keep=*/true);
+  if (!all.error.empty()) {
+    report.add({"B1", "catch-up (all mode)", 0, "blocks/s", {}, "", "", {}, all.error});
+  } else {
+    const bool met = all.blocks_per_s >= 1000 && all.blocks_per_s >= 0.6 * lim->blocks_per_s();
+    report.add({"B1", "catch-up, all mode", all.blocks_per_s, "blocks/s", lim->blocks_per_s(),
+                "fetch+parse-only limit", ">= 1000 and >= 60% of limit", met, ""});
+    report.add({"B1", "catch-up, all mode", all.transfers_per_s, "transfers/s", {}, "", "", {},
+                std::to_string(all.transfers) + " transfers indexed"});
+    report.add({"B7", "peak RSS during B1", static_cast<double>(all.max_rss) / 1e6, "MB", {}, "", "<= 512 MB",
+                all.max_rss <= 512'000'000ull, ""});
+    // B6: compact, then SST bytes per indexed transfer (every column family, all indexes included).
+    store::OpenOptions so;
+    so.path = all.data_dir.string();
+    so.create_if_missing = false;
+    auto st = store::Store::open(so);
+    if (st.ok() && (*st)->compact().ok()) {
+      uint64_t bytes = 0;
+      if (auto cfs = (*st)->cf_stats(); cfs.ok()) {
+        for (const auto& cf : *cfs) bytes += cf.live_bytes;
+      }
+      const double per = all.transfers ? static_cast<double>(bytes) / static_cast<double>(all.transfers) : 0;
+      report.add({"B6", "bytes per indexed transfer (compacted)", per, "bytes", {}, "", "<= 120", per <= 120,
+                  std::to_string(bytes) + " bytes of SST for " + std::to_string(all.transfers) + " transfers"});
+    } else {
+      report.add({"B6", "bytes per indexed transfer", 0, "bytes", {}, "", "", {},
+                  st.ok() ? "compaction failed" : st.error().message});
+    }
+  }
+
+  const std::string wf = write_watch_file(opt.work_dir, opt.quick ? 10000 : 100000, **sim);
+  auto watched = catch_up(**sim, "watched", opt.concurrency, target, wf);
+  if (!watched.error.empty()) {
+    report.add({"B2", "catch-up, watched (100k)", 0, "blocks/s", {}, "", "", {}, watched.error});
+  } else {
+    const bool met = watched.blocks_per_s >= 0.8 * lim->blocks_per_s();
+    report.add({"B2", "catch-up, watched mode, 100k addresses", watched.blocks_per_s, "blocks/s", lim->blocks_per_s(),
+                "fetch+parse-only limit", ">= 80% of the B1 limit", met, ""});
+  }
+}
+
+void run_catch_up_scaling(Report& report, const BenchOptions& opt) {
+  for (int txs : {30, 300, 1000}) {
+    const uint64_t blocks = opt.quick ? 300 : (txs >= 1000 ? opt.blocks / 3 : opt.blocks);
+    const uint64_t target = blocks - kSolidLag;
+    auto sim = start_prebuilt_sim(blocks, "mainnet", {"--txs-per-block", std::to_string(txs)});
+    const std::string name = "catch-up, all mode, " + std::to_string(txs) + " tx/block";
+    if (!sim.ok()) {
+      report.add({"B1s", name, 0, "blocks/s", {}, "", "", {}, sim.error().message});
+      continue;
+    }
+    auto lim = limit(**sim, opt.concurrency, target);
+    auto run = catch_up(**sim, "all", opt.concurrency, target, "");
+    if (!lim.ok() || !run.error.empty()) {
+      report.add({"B1s", name, 0, "blocks/s", {}, "", "", {}, !lim.ok() ? lim.error().message : run.error});
+      continue;
+    }
+    report.add({"B1s", name, run.blocks_per_s, "blocks/s", lim->blocks_per_s(), "fetch+parse-only limit", "", {},
+                std::to_string(static_cast<uint64_t>(run.transfers_per_s)) + " transfers/s"});
+  }
+}
+
+void run_watch_scale(Report& report, const BenchOptions& opt) {
+  const uint64_t blocks = opt.quick ? 600 : opt.blocks;
+  const uint64_t target = blocks - kSolidLag;
+  auto sim = start_prebuilt_sim(blocks, "mainnet", {"--hot-addresses", "10", "--hot-share", "0.05"});
+  if (!sim.ok()) {
+    report.add({"B8", "catch-up, 1M watched", 0, "blocks/s", {}, "", "", {}, sim.error().message});
+    return;
+  }
+  auto lim = limit(**sim, opt.concurrency, target);
+  const std::string wf = write_watch_file(opt.work_dir, opt.quick ? 50000 : 1000000, **sim);
+  auto run = catch_up(**sim, "watched", opt.concurrency, target, wf);
+  if (!lim.ok() || !run.error.empty()) {
+    report.add({"B8", "catch-up, 1M watched", 0, "blocks/s", {}, "", "", {}, !lim.ok() ? lim.error().message : run.error});
+    return;
+  }
+  report.add({"B8", "catch-up, watched mode, 1M addresses", run.blocks_per_s, "blocks/s", lim->blocks_per_s(),
+              "fetch+parse-only limit", ">= 80% of the B1 limit", run.blocks_per_s >= 0.8 * lim->blocks_per_s(), ""});
+  report.add({"B7", "peak RSS with 1M watched addresses", static_cast<double>(run.max_rss) / 1e6, "MB", {}, "",
+              "<= 512 MB", run.max_rss <= 512'000'000ull, ""});
+}
+
+void run_node_latency(Report& report, const BenchOptions& opt) {
+  const uint64_t blocks = opt.quick ? 300 : opt.blocks / 2;
+  const uint64_t target = blocks - kSolidLag;
+  const int latency_ms = 20;
+  auto sim = start_prebuilt_sim(blocks, "mainnet", {"--latency-ms", std::to_string(latency_ms)});
+  if (!sim.ok()) {
+    report.add({"B9", "catch-up with 20 ms node latency", 0, "blocks/s", {}, "", "", {}, sim.error().message});
+    return;
+  }
+  auto run = catch_up(**sim, "all", opt.concurrency, target, "");
+  if (!run.error.empty()) {
+    report.add({"B9", "catch-up with 20 ms node latency", 0, "blocks/s", {}, "", "", {}, run.error});
+    return;
+  }
+  // With C calls in flight and every call taking >= 20 ms, at most C / 0.020 calls/s complete; a block
+  // needs one info call plus 1/100 of a range call.
+  const double allowed = opt.concurrency / (latency_ms / 1000.0) / 1.01;
+  report.add({"B9", "catch-up, 20 ms added to every node call", run.blocks_per_s, "blocks/s", allowed,
+              "what " + std::to_string(opt.concurrency) + " calls in flight allow", ">= 80% of allowed",
+              run.blocks_per_s >= 0.8 * allowed, ""});
+}
+
+}  // namespace tronidx::bench

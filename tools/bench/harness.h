@@ -1,0 +1,96 @@
+#pragma once
+// The bench driver's shared machinery: results, process helpers and measurements that every scenario
+// uses. Scenarios start real processes (tron-sim with a pre-built chain, tronidxd) on loopback, exactly
+// as an operator would run them, and print each figure next to its physical limit measured in the same
+// run.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "itsupport/daemon_process.h"
+#include "testsupport/sim_process.h"
+#include "tronidx/chain/result.h"
+
+namespace tronidx::bench {
+
+// One measured figure.
+struct Figure {
+  std::string scenario;     // "B1"
+  std::string name;         // "catch-up rate"
+  double value = 0;
+  std::string unit;         // "blocks/s"
+  std::optional<double> limit;      // the physical limit measured in the same run, same unit
+  std::string limit_name;           // what the limit is
+  std::string target;               // the target, as text ("≥ 1000 blocks/s and ≥ 60 % of limit")
+  std::optional<bool> met;          // whether the target is met (when it applies to this figure)
+  std::string note;
+};
+
+class Report {
+ public:
+  void add(Figure f);
+  const std::vector<Figure>& figures() const { return figures_; }
+  std::string table() const;
+  std::string json(const std::string& machine) const;
+
+ private:
+  std::vector<Figure> figures_;
+};
+
+struct BenchOptions {
+  uint64_t blocks = 6000;           // pre-built mainnet-shaped chain length
+  int concurrency = 8;              // node calls in flight (daemon and fetch limit alike)
+  bool quick = false;               // small sizes: a smoke run of every scenario
+  std::filesystem::path work_dir;   // data dirs live here
+};
+
+// tron-sim serving a pre-built chain of `blocks` (plus genesis), manual block production.
+Result<std::unique_ptr<testsupport::SimProcess>> start_prebuilt_sim(uint64_t blocks, const std::string& profile,
+                                                                    std::vector<std::string> extra = {});
+
+// Peak resident set (VmHWM) and current RSS of a process, in bytes (0 when unreadable).
+uint64_t peak_rss_bytes(pid_t pid);
+uint64_t rss_bytes(pid_t pid);
+
+// Polls GetStatus until tip >= block; returns the seconds elapsed from `start`, and samples RSS (max) on
+// the way. kDeadlineExceeded after `timeout`.
+struct CatchUpTiming {
+  double seconds_total = 0;     // from start to the target
+  double seconds_steady = 0;    // from 10 % to 90 % of the range
+  uint64_t blocks_steady = 0;
+  uint64_t max_rss = 0;
+};
+Result<CatchUpTiming> time_catch_up(testsupport::DaemonProcess& d, uint64_t from_block, uint64_t to_block,
+                                    std::chrono::steady_clock::time_point start, std::chrono::seconds timeout);
+
+// Quantile (0..1) of a sample (copied and sorted).
+double quantile(std::vector<double> v, double q);
+
+}  // namespace tronidx::bench
+
+namespace tronidx::bench {
+
+// GET http://127.0.0.1:<port>/metrics and return the value of an unlabelled sample (nullopt if absent).
+std::optional<double> scrape_metric(int port, const std::string& name);
+
+// A DaemonProcess config for benchmarks: metrics on `metrics_port`, warn-level logs, C calls in flight.
+testsupport::DaemonOptions bench_daemon(const testsupport::SimProcess& sim, const std::string& mode, int concurrency,
+                                        int metrics_port);
+
+}  // namespace tronidx::bench
+
+namespace tronidx::bench {
+
+// The cumulative buckets (le -> count) of an unlabelled histogram on /metrics (empty if absent).
+std::vector<std::pair<double, double>> scrape_histogram(int port, const std::string& name);
+// The smallest bucket bound holding fraction q of the observations added between two scrapes.
+std::optional<double> histogram_delta_quantile(const std::vector<std::pair<double, double>>& before,
+                                               const std::vector<std::pair<double, double>>& after, double q);
+
+}  // namespace tronidx::bench

@@ -1,0 +1,186 @@
+// B5: ListTransfers of an address with 1M (and 100k, 10k) transfers in a 10M-transfer database.
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <random>
+#include <thread>
+
+#include "scenarios.h"
+#include "tronidx/chain/hash.h"
+#include "tronidx/chain/hex.h"
+#include "tronidx/decode/transfer.h"
+#include "tronidx/store/store.h"
+#include "tronidx/store/write_txn.h"
+#include "tronidx/v1/query.grpc.pb.h"
+
+namespace tronidx::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+chain::Address synthetic(uint64_t i, const char* tag) {
+  const auto h = chain::sha256(std::string(tag) + std::to_string(i));
+  std::array<uint8_t, 20> a{};
+  std::copy(h.bytes.begin(), h.bytes.begin() + 20, a.begin());
+  return chain::Address::from_evm(a);
+}
+
+struct QueryDb {
+  uint64_t blocks = 0;
+  uint64_t transfers = 0;
+  std::vector<std::pair<chain::Address, uint64_t>> subjects;  // address, its transfer count
+};
+
+// Builds an `all`-mode database of `total` USDT transfers, 250 per block, whose recipients include three
+// subject addresses with total/10, total/100 and total/1000 transfers.
+Result<QueryDb> build(const std::string& path, const chain::BlockId& genesis, uint64_t total) {
+  store::OpenOptions o;
+  o.path = path;
+  o.genesis_id = genesis;
+  o.mode = store::ModeConfig{store::ModeConfig::Kind::kAll, {}};
+  o.sync_writes = false;
+  TRONIDX_ASSIGN(auto st, store::Store::open(o));
+  TRONIDX_TRY(st->set_base(store::ChainPoint{0, genesis}));
+  QueryDb db;
+  const uint64_t per_block = 250;
+  db.blocks = total / per_block;
+  const chain::Address usdt = *chain::Address::parse("TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t");
+  const chain::Address subject[3] = {synthetic(1, "subject"), synthetic(2, "subject"), synthetic(3, "subject")};
+  uint64_t counts[3] = {0, 0, 0};
+  std::mt19937_64 rng(5);
+  chain::BlockId parent = genesis;
+  auto txn = std::make_unique<store::WriteTxn>(st->begin());
+  for (uint64_t b = 1; b <= db.blocks; ++b) {
+    decode::BlockHeader h;
+    h.block_num = b;
+    h.parent_id = parent;
+    h.timestamp_ms = 1'700'000'000'000 + static_cast<int64_t>(b) * 3000;
+    h.id = chain::BlockId::compute(b, chain::as_bytes(std::to_string(b) + "query-db"));
+    std::vector<decode::Transfer> ts(per_block);
+    for (uint64_t i = 0; i < per_block; ++i) {
+      auto& t = ts[i];
+      t.position = decode::Position{b, static_cast<uint32_t>(i), 0};
+      t.kind = decode::TransferKind::kTrc20;
+      t.token = usdt;
+      t.from = synthetic(rng() % 1'000'000, "account");
+      const uint64_t r = rng() % 1000;
+      int s = r < 100 ? 0 : r < 110 ? 1 : r < 111 ? 2 : -1;
+      t.to = s >= 0 ? subject[s] : synthetic(rng() % 1'000'000, "account");
+      if (s >= 0) ++counts[s];
+      t.amount = chain::Amount(rng() % 100'000'000'000ull);
+      t.txid = chain::TxId{chain::sha256(std::to_string(b) + "/" + std::to_string(i))};
+    }
+    TRONIDX_TRY(txn->apply_block(h, static_cast<uint32_t>(per_block), ts));
+    parent = h.id;
+    if (b % 100 == 0 || b == db.blocks) {
+      TRONIDX_TRY(txn->solidify(b));
+      auto r = st->commit(std::move(*txn));
+      if (!r.ok()) return std::move(r).error();
+      txn = std::make_unique<store::WriteTxn>(st->begin());
+    }
+  }
+  TRONIDX_TRY(st->compact());
+  db.transfers = db.blocks * per_block;
+  for (int s = 0; s < 3; ++s) db.subjects.emplace_back(subject[s], counts[s]);
+  return db;
+}
+
+// One query: the page of `page` transfers of `address` at a random depth of its history.
+bool query(v1::Query::Stub& stub, const std::string& address, uint64_t tip, std::mt19937_64& rng, uint32_t page) {
+  v1::ListTransfersRequest req;
+  req.set_address(address);
+  req.set_to_block(1 + rng() % tip);
+  req.set_page_size(page);
+  v1::ListTransfersResponse resp;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  return stub.ListTransfers(&ctx, req, &resp).ok();
+}
+
+}  // namespace
+
+void run_queries(Report& report, const BenchOptions& opt) {
+  const uint64_t total = opt.quick ? 500'000 : 10'000'000;
+  auto sim = start_prebuilt_sim(20, "tiny");
+  if (!sim.ok()) {
+    report.add({"B5", "ListTransfers", 0, "ms", {}, "", "", {}, sim.error().message});
+    return;
+  }
+  auto status = (*sim)->status();
+  auto genesis = status.ok() ? chain::BlockId::parse_hex(status->genesis_id()) : Result<chain::BlockId>(
+                                                                                     make_error(Errc::kInternal, "no status"));
+  if (!genesis.ok()) {
+    report.add({"B5", "ListTransfers", 0, "ms", {}, "", "", {}, genesis.error().message});
+    return;
+  }
+  const auto data_dir = opt.work_dir / "query-db";
+  std::filesystem::remove_all(data_dir);
+  const auto built_at = Clock::now();
+  auto db = build(data_dir.string(), *genesis, total);
+  if (!db.ok()) {
+    report.add({"B5", "ListTransfers", 0, "ms", {}, "", "", {}, "building the database: " + db.error().message});
+    return;
+  }
+  const double build_s = std::chrono::duration<double>(Clock::now() - built_at).count();
+  report.add({"B5", "query database built (store API, all mode)", static_cast<double>(db->transfers) / build_s,
+              "transfers/s", {}, "", "", {},
+              std::to_string(db->transfers) + " transfers in " + std::to_string(db->blocks) + " blocks"});
+
+  // Serve it: a daemon on that data dir (its node is behind the database, so it only serves queries).
+  auto o = bench_daemon(**sim, "all", opt.concurrency, testsupport::free_port());
+  o.data_dir = data_dir;
+  auto d = testsupport::DaemonProcess::start(o);
+  if (!d.ok()) {
+    report.add({"B5", "ListTransfers", 0, "ms", {}, "", "", {}, d.error().message});
+    return;
+  }
+  for (size_t subject = 0; subject < db->subjects.size(); ++subject) {
+    const auto& [address, count] = db->subjects[subject];
+    const std::string a = address.to_base58();
+    const std::string scale = count >= 1'000'000 ? "1M" : count >= 100'000 ? "100k" : count >= 10'000 ? "10k"
+                                                                                                       : std::to_string(count);
+    auto stub = v1::Query::NewStub(grpc::CreateChannel((*d)->api_endpoint(), grpc::InsecureChannelCredentials()));
+    std::mt19937_64 rng(3);
+    for (int i = 0; i < 50; ++i) query(*stub, a, db->blocks, rng, 100);  // warm the channel and caches
+    std::vector<double> lat;
+    const int n = opt.quick ? 300 : 2000;
+    for (int i = 0; i < n; ++i) {
+      const auto t0 = Clock::now();
+      if (!query(*stub, a, db->blocks, rng, 100)) break;
+      lat.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    }
+    const double p99 = quantile(lat, 0.99);
+    const bool big = subject == 0;  // the address with a tenth of all transfers: the target's case
+    report.add({"B5", "ListTransfers page of 100, " + scale + " transfers/address, p50", quantile(lat, 0.5), "ms", {},
+                "", "", {}, std::to_string(count) + " transfers, one client"});
+    report.add({"B5", "ListTransfers page of 100, " + scale + " transfers/address, p99", p99, "ms", {}, "",
+                big ? "<= 5 ms" : "", big ? std::optional<bool>(p99 <= 5.0) : std::nullopt, ""});
+    // Throughput: closed-loop clients, one channel each.
+    const int clients = 8;
+    std::atomic<uint64_t> done{0};
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> threads;
+    const auto t0 = Clock::now();
+    for (int c = 0; c < clients; ++c) {
+      threads.emplace_back([&, c] {
+        grpc::ChannelArguments args;
+        args.SetInt("grpc.channel_id", c);
+        auto s = v1::Query::NewStub(
+            grpc::CreateCustomChannel((*d)->api_endpoint(), grpc::InsecureChannelCredentials(), args));
+        std::mt19937_64 r(100 + static_cast<uint64_t>(c));
+        while (!stop.load()) {
+          if (query(*s, a, db->blocks, r, 100)) done.fetch_add(1);
+        }
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(opt.quick ? 2 : 5));
+    stop = true;
+    for (auto& t : threads) t.join();
+    const double qps = static_cast<double>(done.load()) / std::chrono::duration<double>(Clock::now() - t0).count();
+    report.add({"B5", "ListTransfers QPS, " + scale + " transfers/address", qps, "queries/s", {}, "",
+                big ? ">= 5000" : "", big ? std::optional<bool>(qps >= 5000) : std::nullopt,
+                std::to_string(clients) + " concurrent clients on loopback"});
+  }
+}
+
+}  // namespace tronidx::bench
