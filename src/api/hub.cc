@@ -289,13 +289,13 @@ Result<std::vector<std::shared_ptr<const store::JournalRecord>>> Hub::records_af
   return out;
 }
 
-void Hub::on_commit(const store::CommitResult& result, const sync::SyncStatus& status) {
+void Hub::on_commit(const std::shared_ptr<const store::CommitResult>& result, const sync::SyncStatus& status) {
   (void)status;
-  if (result.records.empty()) return;
-  for (const auto& rec : result.records) {
+  if (result->records.empty()) return;
+  // The ring and the cache share the commit's records (aliasing pointers): nothing is copied.
+  for (const auto& rec : result->records) {
     if (rec.type == store::RecordType::kApply) {
-      cache_.put(rec.block.block_num, rec.seq,
-                 std::make_shared<const std::vector<store::IndexedTransfer>>(rec.transfers));
+      cache_.put(rec.block.block_num, rec.seq, TransferList(result, &rec.transfers));
     } else if (rec.type == store::RecordType::kBackfill) {
       for (const auto& t : rec.transfers) cache_.evict_block(t.transfer.position.block_num);
     }
@@ -310,15 +310,23 @@ void Hub::on_commit(const store::CommitResult& result, const sync::SyncStatus& s
   {
     std::lock_guard lock(mu_);
     const auto now = SteadyClock::now();
-    for (const auto& rec : result.records) {
-      ring_.push_back(RingEntry{std::make_shared<const store::JournalRecord>(rec), now});
+    for (const auto& rec : result->records) {
+      ring_.push_back(RingEntry{std::shared_ptr<const store::JournalRecord>(result, &rec), now});
+      ring_transfers_ += rec.transfers.size();
     }
-    while (ring_.size() > opts_.ring_records) ring_.pop_front();
+    while (ring_.size() > 1 && (ring_.size() > opts_.ring_records || ring_transfers_ > opts_.ring_transfers)) {
+      ring_transfers_ -= ring_.front().record->transfers.size();
+      ring_.pop_front();
+    }
     view_.snapshot = *snap;
-    view_.end = result.records.back().seq;
+    view_.end = result->records.back().seq;
     view_.first = st.journal_first;
     end_ = view_.end;
-    route_pending_ = true;
+    if (subs_.empty()) {
+      routed_to_ = view_.end;  // nobody to wake; new subscriptions start from here or replay the journal
+    } else {
+      route_pending_ = true;
+    }
   }
   cv_.notify_one();
 }
@@ -331,8 +339,12 @@ void Hub::route(uint64_t from_seq, uint64_t to_seq) {
     std::lock_guard lock(mu_);
     subs.assign(subs_.begin(), subs_.end());
   }
+  bool address_subscribers = false;
   for (const auto& s : subs) {
-    if (!s->filter().addresses().empty()) depths.insert(s->depth());
+    if (!s->filter().addresses().empty()) {
+      depths.insert(s->depth());
+      address_subscribers = true;
+    }
   }
   // Every address whose transfers can produce an event in records [from, to], for any depth in use.
   std::unordered_set<chain::Address, chain::AddressHash> involved;
@@ -343,8 +355,12 @@ void Hub::route(uint64_t from_seq, uint64_t to_seq) {
       involved.insert(t.transfer.to);
     }
   };
-  auto recs = records_after(v, from_seq - 1, static_cast<size_t>(to_seq - from_seq + 1));
-  if (!recs.ok() || recs->size() != to_seq - from_seq + 1) {
+  auto recs = address_subscribers ? records_after(v, from_seq - 1, static_cast<size_t>(to_seq - from_seq + 1))
+                                  : Result<std::vector<std::shared_ptr<const store::JournalRecord>>>(
+                                        std::vector<std::shared_ptr<const store::JournalRecord>>{});
+  if (!address_subscribers) {
+    // Only token / everything-watched subscriptions: they are woken whatever the records hold.
+  } else if (!recs.ok() || recs->size() != to_seq - from_seq + 1) {
     wake_all = true;
   } else {
     BlockSource source(v.snapshot, &cache_);

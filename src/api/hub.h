@@ -39,8 +39,11 @@ struct HubOptions {
   size_t replay_batch = 256;              // records read from disk at a time
   size_t max_queued_events = 4096;        // derived, not yet written, per subscription
   std::chrono::milliseconds heartbeat_interval{5000};
-  size_t ring_records = 100'000;          // recent records kept in memory
-  size_t cache_transfers = 2'000'000;     // recent blocks' transfers kept in memory
+  // Recent records kept in memory for live subscribers (behind them, subscriptions read the journal on
+  // disk): at most this many records, holding at most this many transfers (~170 bytes each).
+  size_t ring_records = 100'000;
+  size_t ring_transfers = 200'000;
+  size_t cache_transfers = 200'000;       // recent blocks' transfers kept for event derivation
 };
 
 // One unit handed to a transport: an event, or a heartbeat carrying the stream's position.
@@ -121,7 +124,7 @@ class Hub final : public sync::CommitListener {
   Cursor oldest_cursor() const;
 
   // sync::CommitListener (writer thread).
-  void on_commit(const store::CommitResult& result, const sync::SyncStatus& status) override;
+  void on_commit(const std::shared_ptr<const store::CommitResult>& result, const sync::SyncStatus& status) override;
 
   // Stops the workers and finishes every stream with kUnavailable.
   void shutdown();
@@ -161,6 +164,7 @@ class Hub final : public sync::CommitListener {
     std::chrono::steady_clock::time_point committed;
   };
   std::deque<RingEntry> ring_;  // consecutive seqs ending at view_.end
+  size_t ring_transfers_ = 0;   // transfers held by ring_
   // Commit time of a record still in the ring (steady_clock epoch when it is not).
   std::chrono::steady_clock::time_point committed_at(uint64_t seq) const;
   std::atomic<uint64_t> end_{0};  // == view_.end, readable without mu_

@@ -98,10 +98,11 @@ Status Syncer::halt(const std::string& reason) {
   return make_error(Errc::kDataLoss, reason);
 }
 
-Result<store::CommitResult> Syncer::commit(store::WriteTxn&& txn) {
+Result<std::shared_ptr<const store::CommitResult>> Syncer::commit(store::WriteTxn&& txn) {
   const auto t0 = Clock::now();
-  auto r = store_.commit(std::move(txn));
-  if (!r.ok()) return r;
+  auto committed = store_.commit(std::move(txn));
+  if (!committed.ok()) return std::move(committed).error();
+  auto r = std::make_shared<const store::CommitResult>(std::move(*committed));
   metrics_.commit_latency.observe(std::chrono::duration<double>(Clock::now() - t0).count());
   metrics_.commits.add();
   const auto st = store_.state();
@@ -119,7 +120,7 @@ Result<store::CommitResult> Syncer::commit(store::WriteTxn&& txn) {
     status_.last_error.clear();
     snapshot = status_;
   }
-  for (auto* l : listeners_) l->on_commit(*r, snapshot);
+  for (auto* l : listeners_) l->on_commit(r, snapshot);
   ++commits_since_prune_;
   return r;
 }
@@ -145,7 +146,12 @@ void Syncer::run_pending() {
       p->done.set_value(std::move(s).error());
       continue;
     }
-    p->done.set_value(commit(std::move(txn)));
+    auto r = commit(std::move(txn));
+    if (r.ok()) {
+      p->done.set_value(store::CommitResult(**r));  // the caller's own copy (API writes: rare, small)
+    } else {
+      p->done.set_value(std::move(r).error());
+    }
   }
 }
 

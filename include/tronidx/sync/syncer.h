@@ -61,11 +61,12 @@ struct SyncStatus {
 };
 
 // Receives every durable commit, in commit order, on the writer thread. Must not block for long
-// (hand off to other threads); must not call back into the Syncer's writer-thread-only methods.
+// (hand off to other threads); must not call back into the Syncer's writer-thread-only methods. The
+// result is shared (immutable): keep it rather than copy it.
 class CommitListener {
  public:
   virtual ~CommitListener() = default;
-  virtual void on_commit(const store::CommitResult& result, const SyncStatus& status) = 0;
+  virtual void on_commit(const std::shared_ptr<const store::CommitResult>& result, const SyncStatus& status) = 0;
 };
 
 class Syncer {
@@ -107,7 +108,7 @@ class Syncer {
   Status apply_decoded(store::WriteTxn& txn, const decode::BlockHeader& header, uint32_t tx_count,
                        const decode::DecodedBlock& decoded);
   Status handle_reorg();
-  Result<store::CommitResult> commit(store::WriteTxn&& txn);  // durable, then listeners
+  Result<std::shared_ptr<const store::CommitResult>> commit(store::WriteTxn&& txn);  // durable, then listeners
   Status commit_status(store::WriteTxn&& txn);
   void run_pending();
   void fail_pending();
