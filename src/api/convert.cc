@@ -9,7 +9,8 @@
 namespace tronidx::api {
 
 TokenBook::TokenBook(std::vector<TokenInfo> tokens) : tokens_(std::move(tokens)) {
-  if (find(decode::trx_token()) == nullptr) tokens_.push_back(TokenInfo{decode::trx_token(), "TRX", 6});
+  if (find(decode::trx_token()) == nullptr) tokens_.push_back(TokenInfo{decode::trx_token(), "TRX", 6, ""});
+  for (auto& t : tokens_) t.base58 = t.address == decode::trx_token() ? "TRX" : t.address.to_base58();
 }
 
 const TokenInfo* TokenBook::find(const chain::Address& token) const {
@@ -57,9 +58,9 @@ void to_proto(const store::IndexedTransfer& it, uint64_t tip, uint64_t solidifie
     case decode::TransferKind::kTrc20: out->set_kind(v1::TRC20); break;
     case decode::TransferKind::kTrc10: out->set_kind(v1::TRC10); break;
   }
-  out->set_token(token_string(t.kind, t.token));
-  if (t.kind == decode::TransferKind::kTrc20) out->set_token_hex(t.token.to_hex());
   const TokenInfo* meta = tokens.find(t.kind == decode::TransferKind::kTrx ? decode::trx_token() : t.token);
+  out->set_token(meta != nullptr && t.kind == decode::TransferKind::kTrc20 ? meta->base58 : token_string(t.kind, t.token));
+  if (t.kind == decode::TransferKind::kTrc20) out->set_token_hex(t.token.to_hex());
   out->set_amount(t.amount.to_decimal());
   if (meta != nullptr) {
     out->set_token_symbol(meta->symbol);

@@ -19,6 +19,7 @@ struct TokenInfo {
   chain::Address address;  // decode::trx_token() for TRX
   std::string symbol;
   unsigned decimals = 0;
+  std::string base58;      // filled by TokenBook (the token's string, computed once)
 };
 
 // Known token metadata; TRX (6 decimals) is always known.

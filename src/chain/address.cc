@@ -27,22 +27,35 @@ std::string err_field(std::string_view field, std::string_view what) {
 std::string base58_encode(std::span<const uint8_t> data) {
   size_t zeros = 0;
   while (zeros < data.size() && data[zeros] == 0) ++zeros;
-  // log(256)/log(58) ~ 1.366
-  std::vector<uint8_t> digits((data.size() - zeros) * 138 / 100 + 1, 0);
-  size_t used = 0;
-  for (size_t i = zeros; i < data.size(); ++i) {
-    unsigned carry = data[i];
-    size_t j = 0;
-    for (auto it = digits.rbegin(); (carry != 0 || j < used) && it != digits.rend(); ++it, ++j) {
-      carry += 256u * *it;
-      *it = static_cast<uint8_t>(carry % 58);
-      carry /= 58;
-    }
-    used = j;
+  // The number as big-endian 32-bit words, divided repeatedly by 58^5 (five digits per pass): about ten
+  // times fewer operations than one byte and one digit at a time (this runs for every address the API
+  // returns).
+  const size_t nbytes = data.size() - zeros;
+  std::vector<uint32_t> words((nbytes + 3) / 4, 0);
+  for (size_t i = 0; i < nbytes; ++i) {
+    const size_t bit = (nbytes - 1 - i) * 8;  // significance of byte i
+    words[words.size() - 1 - bit / 32] |= uint32_t{data[zeros + i]} << (bit % 32);
   }
-  auto it = std::find_if(digits.begin(), digits.end(), [](uint8_t d) { return d != 0; });
+  constexpr uint32_t kBase5 = 58u * 58u * 58u * 58u * 58u;  // 656,356,768
+  std::string reversed;
+  size_t first = 0;  // first non-zero word
+  while (first < words.size()) {
+    uint64_t rem = 0;
+    for (size_t i = first; i < words.size(); ++i) {
+      const uint64_t cur = (rem << 32) | words[i];
+      words[i] = static_cast<uint32_t>(cur / kBase5);
+      rem = cur % kBase5;
+    }
+    while (first < words.size() && words[first] == 0) ++first;
+    auto r = static_cast<uint32_t>(rem);
+    for (int d = 0; d < 5; ++d) {
+      reversed.push_back(kAlphabet[r % 58]);
+      r /= 58;
+    }
+  }
+  while (!reversed.empty() && reversed.back() == kAlphabet[0]) reversed.pop_back();  // leading zeros of the last chunk
   std::string out(zeros, '1');
-  for (; it != digits.end(); ++it) out.push_back(kAlphabet[*it]);
+  out.append(reversed.rbegin(), reversed.rend());
   return out;
 }
 

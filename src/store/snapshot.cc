@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "records.h"
 #include "rocks.h"
@@ -11,6 +12,13 @@
 #include "tronidx/store/store.h"
 
 namespace tronidx::store {
+
+struct Candidate {
+  decode::Position pos;
+  bool want_in = false;
+  bool want_out = false;
+};
+
 namespace {
 
 const uint8_t* u8p(const rocksdb::Slice& s) { return reinterpret_cast<const uint8_t*>(s.data()); }  // NOLINT
@@ -172,6 +180,41 @@ Result<std::vector<IndexedTransfer>> Snapshot::block_transfers(const BlockInfo& 
   return out;
 }
 
+// Fetches the values of a batch of candidate rows with one MultiGet and appends, up to `limit` rows, those
+// `accept` keeps (joined with their block).
+Status Snapshot::fetch_rows(const std::vector<Candidate>& cands, size_t limit,
+                            const std::function<bool(const Candidate&, const schema::TransferValue&)>& accept,
+                            std::optional<BlockInfo>& block, std::vector<IndexedTransfer>& out) const {
+  const Rocks& r = *store_->rocks_;
+  std::vector<schema::FixedKey<schema::kPosSize>> keys;
+  keys.reserve(cands.size());
+  std::vector<rocksdb::Slice> slices;
+  slices.reserve(cands.size());
+  for (const auto& c : cands) {
+    keys.push_back(schema::pos_fixed(c.pos));
+    slices.emplace_back(keys.back().data, schema::kPosSize);
+  }
+  std::vector<rocksdb::PinnableSlice> values(cands.size());
+  std::vector<rocksdb::Status> statuses(cands.size());
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snap_;
+  r.db->MultiGet(ro, r.transfers, slices.size(), slices.data(), values.data(), statuses.data());
+  for (size_t i = 0; i < cands.size() && out.size() < limit; ++i) {
+    if (statuses[i].IsNotFound()) return corrupt("index entry without its transfer");
+    if (!statuses[i].ok()) return rocks_error(statuses[i], "reading a transfer");
+    TRONIDX_ASSIGN(auto v, schema::decode_transfer(sv(values[i])));
+    if (!accept(cands[i], v)) continue;
+    const auto& pos = cands[i].pos;
+    if (!block || block->block_num != pos.block_num) {
+      TRONIDX_ASSIGN(block, this->block(pos.block_num));
+      if (!block) return corrupt("transfer in block " + std::to_string(pos.block_num) + " without a canonical block");
+    }
+    TRONIDX_ASSIGN(auto t, to_indexed(v, pos, block->id, block->timestamp_ms, *store_->tokens_));
+    out.push_back(std::move(t));
+  }
+  return ok_status();
+}
+
 Result<std::vector<IndexedTransfer>> Snapshot::address_history(const HistoryQuery& q) const {
   const Rocks& r = *store_->rocks_;
   std::vector<IndexedTransfer> out;
@@ -179,41 +222,44 @@ Result<std::vector<IndexedTransfer>> Snapshot::address_history(const HistoryQuer
   std::optional<DirIter> in, outgoing;
   if (q.direction != Direction::kOut) in.emplace(r, snap_, q, schema::kDirIn);
   if (q.direction != Direction::kIn) outgoing.emplace(r, snap_, q, schema::kDirOut);
-  rocksdb::ReadOptions ro;
-  ro.snapshot = snap_;
   std::optional<BlockInfo> block;
-  std::string value;
   auto before = [&](const decode::Position& a, const decode::Position& b) { return q.newest_first ? a > b : a < b; };
-  while (out.size() < q.limit) {
-    const bool in_ok = in && in->valid();
-    const bool out_ok = outgoing && outgoing->valid();
-    if (!in_ok && !out_ok) break;
-    decode::Position pos;
-    bool want_in = false, want_out = false;
-    if (in_ok && (!out_ok || !before(outgoing->pos(), in->pos()))) {
-      pos = in->pos();
-      want_in = true;
-    } else {
-      pos = outgoing->pos();
-    }
-    if (out_ok && outgoing->pos() == pos) want_out = true;
-    if (want_in) in->next();
-    if (want_out) outgoing->next();
-
-    auto s = r.db->Get(ro, r.transfers, *schema::pos_key(pos), &value);
-    if (s.IsNotFound()) return corrupt("by_address entry without its transfer");
-    if (!s.ok()) return rocks_error(s, "reading a transfer");
-    TRONIDX_ASSIGN(auto v, schema::decode_transfer(value));
+  // Token ref of the filter, if any: compared on the stored value before decoding the rest.
+  std::optional<uint32_t> token_ref;
+  if (q.token && *q.token != decode::trx_token()) {
+    auto known = store_->tokens_->ref(*q.token);
+    if (!known) return out;  // a token never indexed
+    token_ref = *known;
+  }
+  auto accept = [&](const Candidate& c, const schema::TransferValue& v) {
     // The key holds 8 address bytes only: confirm the hit.
-    const bool match = (want_in && v.to == q.address) || (want_out && v.from == q.address);
-    if (!match) continue;
-    if (!block || block->block_num != pos.block_num) {
-      TRONIDX_ASSIGN(block, this->block(pos.block_num));
-      if (!block) return corrupt("transfer in block " + std::to_string(pos.block_num) + " without a canonical block");
+    const bool match = (c.want_in && v.to == q.address) || (c.want_out && v.from == q.address);
+    if (!match) return false;
+    if (!q.token) return true;
+    return token_ref ? v.kind != decode::TransferKind::kTrx && v.token_ref == *token_ref
+                     : v.kind == decode::TransferKind::kTrx;
+  };
+  std::vector<Candidate> cands;
+  while (out.size() < q.limit) {
+    cands.clear();
+    while (cands.size() < q.limit - out.size()) {
+      const bool in_ok = in && in->valid();
+      const bool out_ok = outgoing && outgoing->valid();
+      if (!in_ok && !out_ok) break;
+      Candidate c;
+      if (in_ok && (!out_ok || !before(outgoing->pos(), in->pos()))) {
+        c.pos = in->pos();
+        c.want_in = true;
+      } else {
+        c.pos = outgoing->pos();
+      }
+      if (out_ok && outgoing->pos() == c.pos) c.want_out = true;
+      if (c.want_in) in->next();
+      if (c.want_out) outgoing->next();
+      cands.push_back(c);
     }
-    TRONIDX_ASSIGN(auto t, to_indexed(v, pos, block->id, block->timestamp_ms, *store_->tokens_));
-    if (q.token && t.transfer.token != *q.token) continue;
-    out.push_back(std::move(t));
+    if (cands.empty()) break;
+    TRONIDX_TRY(fetch_rows(cands, q.limit, accept, block, out));
   }
   if (in && !in->status().ok()) return rocks_error(in->status(), "reading by_address");
   if (outgoing && !outgoing->status().ok()) return rocks_error(outgoing->status(), "reading by_address");
@@ -260,21 +306,14 @@ Result<std::vector<IndexedTransfer>> Snapshot::token_history(const TokenQuery& q
     it->SeekToFirst();
   }
   std::optional<BlockInfo> block;
-  std::string value;
-  rocksdb::ReadOptions get_ro;
-  get_ro.snapshot = snap_;
-  for (; it->Valid() && out.size() < q.limit; q.newest_first ? it->Prev() : it->Next()) {
-    const decode::Position pos = schema::get_pos(u8p(it->key()) + 4);
-    auto s = r.db->Get(get_ro, r.transfers, *schema::pos_key(pos), &value);
-    if (s.IsNotFound()) return corrupt("by_token entry without its transfer");
-    if (!s.ok()) return rocks_error(s, "reading a transfer");
-    TRONIDX_ASSIGN(auto v, schema::decode_transfer(value));
-    if (!block || block->block_num != pos.block_num) {
-      TRONIDX_ASSIGN(block, this->block(pos.block_num));
-      if (!block) return corrupt("transfer in block " + std::to_string(pos.block_num) + " without a canonical block");
+  std::vector<Candidate> cands;
+  auto accept = [](const Candidate&, const schema::TransferValue&) { return true; };
+  while (it->Valid() && out.size() < q.limit) {
+    cands.clear();
+    for (; it->Valid() && cands.size() < q.limit - out.size(); q.newest_first ? it->Prev() : it->Next()) {
+      cands.push_back(Candidate{schema::get_pos(u8p(it->key()) + 4), false, false});
     }
-    TRONIDX_ASSIGN(auto t, to_indexed(v, pos, block->id, block->timestamp_ms, *store_->tokens_));
-    out.push_back(std::move(t));
+    TRONIDX_TRY(fetch_rows(cands, q.limit, accept, block, out));
   }
   if (!it->status().ok()) return rocks_error(it->status(), "reading by_token");
   return out;

@@ -4,6 +4,7 @@
 // Lifetime: a Snapshot must be released before its Store is destroyed.
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -20,6 +21,10 @@ class Snapshot;
 namespace tronidx::store {
 
 class Store;
+struct Candidate;  // a row position found in an index (snapshot.cc)
+namespace schema {
+struct TransferValue;
+}
 
 class Snapshot {
  public:
@@ -87,6 +92,9 @@ class Snapshot {
   friend class Store;
   Snapshot(const Store& store, const rocksdb::Snapshot* snap);
   Status load_meta();
+  Status fetch_rows(const std::vector<Candidate>& candidates, size_t limit,
+                    const std::function<bool(const Candidate&, const schema::TransferValue&)>& accept,
+                    std::optional<BlockInfo>& block, std::vector<IndexedTransfer>& out) const;
 
   const Store* store_;
   const rocksdb::Snapshot* snap_;
