@@ -8,7 +8,7 @@ TRONIDX_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   librocksdb-dev libboost-dev libboost-system-dev libspdlog-dev libssl-dev libcrypto++-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
-  nodejs npm openssl procps
+  openssl procps
 )
 
 tronidx_install_deps() {
@@ -16,6 +16,9 @@ tronidx_install_deps() {
   for p in "${TRONIDX_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
+  # Node.js + npm run the grpc-js client test. Machines that already have a Node.js (e.g. NodeSource's
+  # nodejs, which bundles npm and conflicts with Debian's npm package) keep theirs.
+  command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
   if ((${#missing[@]})); then
     echo "tronidx: installing ${missing[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
