@@ -17,9 +17,9 @@ namespace tronidx::store {
 namespace {
 
 // Index families take vector memtables: an insert is an append (no skiplist search), the sort happens
-// at flush on a background thread. Reading a mutable vector memtable sorts a copy of it, so the writer
-// keeps these memtables small when reads matter (Store::flush_indexes). Families with point lookups or
-// in-order keys keep the default skiplist.
+// at flush on a background thread (over the sorted runs IndexWrites hands in). Reading a mutable vector
+// memtable sorts a copy of it, so the writer keeps these memtables small when reads matter
+// (Store::flush_indexes). Families with point lookups or in-order keys keep the default skiplist.
 enum class Memtable { kSkipList, kVector };
 
 rocksdb::ColumnFamilyOptions cf_options(const std::shared_ptr<rocksdb::Cache>& cache, size_t write_buffer,
@@ -38,15 +38,19 @@ rocksdb::ColumnFamilyOptions cf_options(const std::shared_ptr<rocksdb::Cache>& c
   }
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
   o.write_buffer_size = write_buffer;
-  if (memtable == Memtable::kVector) {
-    o.memtable_factory.reset(new rocksdb::VectorRepFactory());
-    // Their flushes sort first: allow a few immutable memtables so that writes do not stall meanwhile.
-    o.max_write_buffer_number = 4;
-  }
+  if (memtable == Memtable::kVector) o.memtable_factory.reset(new rocksdb::VectorRepFactory());
+  // A flush can wait behind another family's (a vector memtable's flush sorts first): a few immutable
+  // memtables per family keep the writer going meanwhile; db_write_buffer_size bounds them all together.
+  o.max_write_buffer_number = 4;
   // (No memtable_insert_with_hint_prefix_extractor: the skiplist's own sequential-insert splice already
   // serves the in-order families, and RocksDB 7.8's hint path trips an internal assertion when inserts
   // and deletes of one batch are not in key order.)
   o.level_compaction_dynamic_level_bytes = true;
+  // Flushes write L0 uncompressed (LZ4 gains ~15% on these records and costs the flush thread CPU that the
+  // writer needs during catch-up); compactions compress, the last level with ZSTD.
+  o.compression_per_level = {rocksdb::kNoCompression, rocksdb::kLZ4Compression, rocksdb::kLZ4Compression,
+                             rocksdb::kLZ4Compression, rocksdb::kLZ4Compression, rocksdb::kLZ4Compression,
+                             rocksdb::kLZ4Compression};
   o.compression = rocksdb::kLZ4Compression;
   o.bottommost_compression = rocksdb::kZSTD;
   return o;
@@ -121,11 +125,14 @@ Result<std::unique_ptr<Rocks>> open_rocks(const RocksOptions& options) {
   rocksdb::DBOptions db_opts;
   db_opts.create_if_missing = options.create_if_missing;
   db_opts.create_missing_column_families = true;
-  db_opts.max_background_jobs = 2;
+  // Two flush threads (so that one family's flush does not queue another's) and one compaction thread.
+  db_opts.max_background_jobs = 3;
+  db_opts.max_background_flushes = 2;
+  db_opts.max_background_compactions = 1;
   db_opts.bytes_per_sync = 1 << 20;
   db_opts.max_total_wal_size = 4 * wb;
   // All memtables together (RSS budget): the largest is flushed when they exceed it.
-  db_opts.db_write_buffer_size = 3 * wb;
+  db_opts.db_write_buffer_size = 2 * wb;
   db_opts.keep_log_file_num = 5;
   db_opts.max_open_files = 512;
   db_opts.allow_concurrent_memtable_write = false;  // one writer; vector memtables do not support it
@@ -133,7 +140,7 @@ Result<std::unique_ptr<Rocks>> open_rocks(const RocksOptions& options) {
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
       {schema::kCfMeta, cf_options(cache, 4 << 20, 0, true)},
       {schema::kCfBlocks, cf_options(cache, wb / 4, 4, true)},
-      {schema::kCfTransfers, cf_options(cache, wb, 0, true)},
+      {schema::kCfTransfers, cf_options(cache, wb / 2, 0, true)},
       {schema::kCfOrphans, cf_options(cache, 4 << 20, 8, false)},
       {schema::kCfByAddress, cf_options(cache, wb / 2, schema::kByAddressPrefix, false, Memtable::kVector)},
       {schema::kCfByToken, cf_options(cache, wb / 4, 4, false, Memtable::kVector)},

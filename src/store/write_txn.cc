@@ -3,6 +3,7 @@
 #include <rocksdb/write_batch.h>
 
 
+#include "index_writes.h"
 #include "records.h"
 #include "rocks.h"
 #include "schema.h"
@@ -27,7 +28,8 @@ std::string watch_value(uint64_t removed_seq, uint64_t since_block, const std::s
 
 }  // namespace
 
-WriteTxn::WriteTxn(Store& store) : store_(&store), batch_(std::make_unique<rocksdb::WriteBatch>()) {
+WriteTxn::WriteTxn(Store& store)
+    : store_(&store), batch_(std::make_unique<rocksdb::WriteBatch>()), index_writes_(std::make_unique<IndexWrites>()) {
   const Store::State st = store.state();
   tip_ = st.tip;
   solidified_ = st.solidified;
@@ -89,14 +91,10 @@ Status WriteTxn::put_transfer(const IndexedTransfer& it, uint64_t backfill_seq, 
   auto sv = [](std::string_view v) { return rocksdb::Slice(v.data(), v.size()); };
   schema::encode_transfer_into(to_value(t, ref, backfill_seq), value_buf_);
   batch_->Put(rocks.transfers, sv(schema::pos_fixed(t.position).view()), value_buf_);
-  if (index_from) {
-    batch_->Put(rocks.by_address, sv(schema::by_address_fixed(t.from, schema::kDirOut, t.position).view()), {});
-  }
-  if (index_to) {
-    batch_->Put(rocks.by_address, sv(schema::by_address_fixed(t.to, schema::kDirIn, t.position).view()), {});
-  }
-  batch_->Put(rocks.by_token, sv(schema::by_token_fixed(ref, t.position).view()), {});
-  batch_->Put(rocks.by_txid, sv(schema::by_txid_fixed(t.txid, t.position.block_num, t.position.tx_index).view()), {});
+  if (index_from) index_writes_->put(rocks.by_address, schema::by_address_fixed(t.from, schema::kDirOut, t.position).view());
+  if (index_to) index_writes_->put(rocks.by_address, schema::by_address_fixed(t.to, schema::kDirIn, t.position).view());
+  index_writes_->put(rocks.by_token, schema::by_token_fixed(ref, t.position).view());
+  index_writes_->put(rocks.by_txid, schema::by_txid_fixed(t.txid, t.position.block_num, t.position.tx_index).view());
   return ok_status();
 }
 
@@ -186,11 +184,11 @@ Status WriteTxn::revert_tip() {
     if (!s.ok()) return rocks_error(s, "reading a transfer to revert");
     batch_->Delete(rocks.transfers, pos);
     batch_->Put(rocks.orphans, orphan_prefix + pos, value);
-    batch_->Delete(rocks.by_address, schema::by_address_key(t.from, schema::kDirOut, t.position));
-    batch_->Delete(rocks.by_address, schema::by_address_key(t.to, schema::kDirIn, t.position));
+    index_writes_->erase(rocks.by_address, schema::by_address_fixed(t.from, schema::kDirOut, t.position).view());
+    index_writes_->erase(rocks.by_address, schema::by_address_fixed(t.to, schema::kDirIn, t.position).view());
     const uint32_t ref = t.kind == decode::TransferKind::kTrx ? 0 : store_->tokens_->ref(t.token).value_or(0);
-    batch_->Delete(rocks.by_token, schema::by_token_key(ref, t.position));
-    batch_->Delete(rocks.by_txid, schema::by_txid_key(t.txid, t.position.block_num, t.position.tx_index));
+    index_writes_->erase(rocks.by_token, schema::by_token_fixed(ref, t.position).view());
+    index_writes_->erase(rocks.by_txid, schema::by_txid_fixed(t.txid, t.position.block_num, t.position.tx_index).view());
   }
   rec.transfers = std::move(transfers);
   schema::BlockValue bv{version->id,           version->parent_id,       version->timestamp_ms,
@@ -324,8 +322,8 @@ Status WriteTxn::backfill(const chain::Address& address, std::span<const Indexed
       }
       item.out.backfilled = (v.flags & schema::kFlagBackfilled) != 0;
       item.out.backfill_seq = v.backfill_seq;
-      if (t.from == address) batch_->Put(rocks.by_address, schema::by_address_key(t.from, schema::kDirOut, t.position), {});
-      if (t.to == address) batch_->Put(rocks.by_address, schema::by_address_key(t.to, schema::kDirIn, t.position), {});
+      if (t.from == address) index_writes_->put(rocks.by_address, schema::by_address_fixed(t.from, schema::kDirOut, t.position).view());
+      if (t.to == address) index_writes_->put(rocks.by_address, schema::by_address_fixed(t.to, schema::kDirIn, t.position).view());
       values.push_back(v);
     } else {
       item.out.backfilled = true;

@@ -24,6 +24,7 @@ class WriteBatch;
 
 namespace tronidx::store {
 
+class IndexWrites;
 class Store;
 namespace schema {
 struct TransferValue;
@@ -84,6 +85,7 @@ class WriteTxn {
 
   Store* store_;
   std::unique_ptr<rocksdb::WriteBatch> batch_;
+  std::unique_ptr<IndexWrites> index_writes_;  // by_address/by_token/by_txid writes, in key order at commit
   ChainPoint tip_;
   uint64_t solidified_ = 0;
   uint64_t next_seq_ = 0;

@@ -1,0 +1,51 @@
+// Index-family writes of one transaction, handed to RocksDB in key order at commit.
+//
+// by_address, by_token and by_txid keys arrive in block order, which is random in key order (addresses,
+// token refs and txids are spread over the key space). Sorting a group commit's few hundred thousand
+// fixed-size keys here is cheap, and it hands the memtables long sorted runs: the vector memtables'
+// flush-time sort (on a background thread, while the writer goes on) then works on nearly sorted input,
+// and a family on a skiplist memtable would insert each key where the previous one ended (RocksDB's
+// sequential-insert splice) instead of searching from the top. Measured together with two flush threads
+// (docs/performance.md): catch-up without write stalls and a smaller peak RSS than unsorted batches.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace tronidx::store {
+
+class IndexWrites {
+ public:
+  static constexpr size_t kMaxKey = 24;  // the longest index key (by_address: 9 + 8 bytes)
+
+  // Queues a put (empty value) or a delete of `key` (at most kMaxKey bytes) in `family`.
+  void put(rocksdb::ColumnFamilyHandle* family, std::string_view key) { add(family, key, false); }
+  void erase(rocksdb::ColumnFamilyHandle* family, std::string_view key) { add(family, key, true); }
+
+  // Appends every queued write to `batch`, by family then key; writes of one key keep their order (a
+  // delete then a put of it in one transaction leaves it present). Leaves the queue empty.
+  void emit_into(rocksdb::WriteBatch& batch);
+
+  size_t size() const noexcept { return ops_.size(); }
+
+ private:
+  struct Op {
+    rocksdb::ColumnFamilyHandle* family;
+    uint32_t order;  // queue position: keeps the writes of one key in order
+    uint8_t size;
+    bool erase;
+    std::array<char, kMaxKey> key;
+  };
+  void add(rocksdb::ColumnFamilyHandle* family, std::string_view key, bool erase);
+
+  std::vector<Op> ops_;
+};
+
+}  // namespace tronidx::store
