@@ -1,5 +1,6 @@
 #include "tronidx/store/watch_set.h"
 
+#include <algorithm>
 #include <mutex>
 
 namespace tronidx::store {
@@ -21,6 +22,24 @@ bool WatchSet::watched_at(const chain::Address& address, uint64_t seq) const {
   if (old == earlier_.end()) return false;
   for (const Interval& i : old->second) {
     if (covers(i)) return true;
+  }
+  return false;
+}
+
+bool WatchSet::watched_between(const chain::Address& address, uint64_t lo_seq, uint64_t hi_seq) const {
+  // The first record an interval covers from lo_seq on: after both lo_seq and its WATCH on record.
+  auto overlaps = [lo_seq, hi_seq](const Interval& i) {
+    const uint64_t first = std::max(lo_seq, i.added_seq) + 1;
+    return first < hi_seq && (i.removed_seq == 0 || first < i.removed_seq);
+  };
+  std::shared_lock lock(mu_);
+  auto it = latest_.find(address);
+  if (it == latest_.end()) return false;
+  if (overlaps(it->second)) return true;
+  auto old = earlier_.find(address);
+  if (old == earlier_.end()) return false;
+  for (const Interval& i : old->second) {
+    if (overlaps(i)) return true;
   }
   return false;
 }

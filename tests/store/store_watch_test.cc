@@ -97,6 +97,15 @@ TEST_F(StoreWatchTest, WatchSetSemanticsAcrossOnOffOn) {
   auto check = [&](const WatchSet& ws) {
     const bool expect[] = {false, false, false, true, false, false, false, true, true, true};
     for (uint64_t seq = 0; seq < 10; ++seq) EXPECT_EQ(ws.watched_at(A, seq), expect[seq]) << "seq " << seq;
+    // watched_between(lo, hi) is watched_at for some seq strictly between, against the same table.
+    for (uint64_t lo = 0; lo < 10; ++lo) {
+      for (uint64_t hi = lo; hi < 10; ++hi) {
+        bool any = false;
+        for (uint64_t s = lo + 1; s < hi; ++s) any = any || expect[s];
+        EXPECT_EQ(ws.watched_between(A, lo, hi), any) << "(" << lo << ", " << hi << ")";
+      }
+    }
+    EXPECT_FALSE(ws.watched_between(B, 0, 9));
     EXPECT_TRUE(ws.watched_now(A));
     EXPECT_FALSE(ws.watched_now(B));
     EXPECT_FALSE(ws.watched_at(B, 3));

@@ -19,6 +19,8 @@ class WatchSet {
   // Watched for the journal record `seq`: some interval has added_seq < seq and (removed_seq == 0 or
   // seq < removed_seq). (A WATCH record changes what matches from the next record on.)
   bool watched_at(const chain::Address& address, uint64_t seq) const;
+  // Watched for some journal record in (lo_seq, hi_seq).
+  bool watched_between(const chain::Address& address, uint64_t lo_seq, uint64_t hi_seq) const;
   size_t size() const;  // currently watched addresses
 
   void add(const chain::Address& address, uint64_t added_seq);
