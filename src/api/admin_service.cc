@@ -20,14 +20,15 @@ void to_proto(const sync::JobInfo& job, v1::Job* out) {
 
 grpc::ServerUnaryReactor* AdminService::ListJobs(grpc::CallbackServerContext* ctx, const v1::ListJobsRequest*,
                                                  v1::ListJobsResponse* resp) {
-  if (auto* denied = deny_or_null(ctx, ctx_, kScopeRead)) return denied;
+  // admin.proto: the Admin service needs "admin"; GetJob/ListJobs also accept "read".
+  if (auto* denied = deny_or_null(ctx, ctx_, Scope(kScopeRead | kScopeAdmin))) return denied;
   for (const auto& j : ctx_.jobs.list()) to_proto(j, resp->add_jobs());
   return finish(ctx, grpc::Status::OK);
 }
 
 grpc::ServerUnaryReactor* AdminService::GetJob(grpc::CallbackServerContext* ctx, const v1::GetJobRequest* req,
                                                v1::Job* resp) {
-  if (auto* denied = deny_or_null(ctx, ctx_, kScopeRead)) return denied;
+  if (auto* denied = deny_or_null(ctx, ctx_, Scope(kScopeRead | kScopeAdmin))) return denied;
   auto job = ctx_.jobs.get(req->id());
   if (!job) return finish(ctx, {grpc::StatusCode::NOT_FOUND, "id: job " + std::to_string(req->id()) + " does not exist"});
   to_proto(*job, resp);

@@ -26,9 +26,12 @@ grpc::Status Authorizer::authorize(const grpc::CallbackServerContext& ctx, Scope
   auto key = by_hash_.find(hash);
   if (key == by_hash_.end()) return {grpc::StatusCode::UNAUTHENTICATED, "unknown API key"};
   if ((key->second.scopes & needed) == 0) {
-    const char* scope = needed == kScopeRead ? "read" : needed == kScopeSubscribe ? "subscribe" : "admin";
+    std::string scope;  // the scope needed, or the alternatives ("read" or "admin")
+    for (auto [bit, name] : {std::pair{kScopeRead, "read"}, {kScopeSubscribe, "subscribe"}, {kScopeAdmin, "admin"}}) {
+      if ((needed & bit) != 0) scope += (scope.empty() ? "\"" : "\" or \"") + std::string(name);
+    }
     return {grpc::StatusCode::PERMISSION_DENIED,
-            "API key \"" + key->second.name + "\" lacks the \"" + scope + "\" scope"};
+            "API key \"" + key->second.name + "\" lacks the " + scope + "\" scope"};
   }
   *key_name = key->second.name;
   return grpc::Status::OK;

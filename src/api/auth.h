@@ -30,7 +30,8 @@ class Authorizer {
   Authorizer(std::vector<ApiKey> keys, bool allow_unauthenticated);
 
   // OK with the caller's key name in *key_name ("anonymous" without auth), or a status ready to send:
-  // UNAUTHENTICATED (no or unknown key) or PERMISSION_DENIED (the key lacks the scope).
+  // UNAUTHENTICATED (no or unknown key) or PERMISSION_DENIED (the key lacks the scope). `needed` may
+  // combine scopes: any one of them grants the call.
   grpc::Status authorize(const grpc::CallbackServerContext& ctx, Scope needed, std::string* key_name) const;
 
   // Parses "read,subscribe,admin". kInvalidArgument naming `field`.

@@ -51,6 +51,13 @@ grpc::Status QueryService::list(const v1::ListTransfersRequest& req, v1::ListTra
     return invalid("page_size: must be between 1 and " + std::to_string(ctx_.limits.max_page_size) + " (got " +
                    std::to_string(req.page_size()) + ")");
   }
+  // proto3 keeps unknown enum values: refuse them rather than read them as a default.
+  if (!v1::Direction_IsValid(req.direction())) {
+    return invalid("direction: unknown value " + std::to_string(req.direction()) + " (BOTH, IN or OUT)");
+  }
+  if (!v1::Order_IsValid(req.order())) {
+    return invalid("order: unknown value " + std::to_string(req.order()) + " (NEWEST_FIRST or OLDEST_FIRST)");
+  }
   if (req.subject_case() == v1::ListTransfersRequest::SUBJECT_NOT_SET) {
     return invalid("address: either address or token is required");
   }

@@ -108,7 +108,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::create(const ApiOptions& options, 
     keys.push_back(std::move(key));
   }
   std::vector<TokenInfo> tokens;
-  for (const auto& t : deps.tokens) tokens.push_back(TokenInfo{t.address, t.symbol, t.decimals});
+  for (const auto& t : deps.tokens) tokens.push_back(TokenInfo{t.address, t.symbol, t.decimals, {}});
 
   auto impl = std::make_unique<Impl>();
   impl->opts = options;

@@ -135,7 +135,14 @@ Result<Address> Address::parse(std::string_view text, std::string_view field) {
   if (text.empty()) return make_error(Errc::kInvalidArgument, err_field(field, "empty address"));
   const bool has_0x = text.size() >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
   const std::string_view hex = has_0x ? text.substr(2) : text;
-  // 40 digits (EVM form) or 42 (41 prefix) mean hex; from_hex_exact names any bad character.
+  // "0x" + 40 digits (EVM form) or 42 digits (41 prefix) mean hex; from_hex_exact names any bad character.
+  // 40 bare digits are refused: they look like a 41-form address missing two digits, and guessing would
+  // silently name another address.
+  if (hex.size() == 40 && !has_0x) {
+    return make_error(Errc::kInvalidArgument,
+                      err_field(field, "40 hex digits without 0x: write an EVM-form address as 0x + 40 digits, a "
+                                       "TRON hex address as 41 + 40 digits"));
+  }
   if (hex.size() == 40) {
     std::array<uint8_t, 20> evm{};
     TRONIDX_TRY(from_hex_exact(hex, evm, field));

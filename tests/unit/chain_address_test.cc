@@ -57,17 +57,17 @@ TEST_P(AddressPairTest, UpperCaseHex41Parses) {
   EXPECT_EQ(a->to_base58(), base58());
 }
 
-TEST_P(AddressPairTest, Hex20AndEvmFormsGetThe41Prefix) {
-  const auto bare = Address::parse(hex20());
-  ASSERT_TRUE(is_ok(bare));
-  EXPECT_EQ(bare->to_base58(), base58());
+TEST_P(AddressPairTest, EvmFormGetsThe41PrefixAndBare40HexIsRefused) {
+  const auto bare = Address::parse(hex20(), "address");
+  ASSERT_FALSE(is_ok(bare));
+  EXPECT_NE(bare.error().message.find("address: 40 hex digits without 0x"), std::string::npos) << bare.error().message;
   const auto evm = Address::parse("0x" + hex20());
   ASSERT_TRUE(is_ok(evm));
   EXPECT_EQ(evm->to_base58(), base58());
   const auto evm_upper = Address::parse("0X" + upper(hex20()));
   ASSERT_TRUE(is_ok(evm_upper));
   EXPECT_EQ(evm_upper->to_base58(), base58());
-  EXPECT_EQ(to_hex(bare->evm()), hex20());
+  EXPECT_EQ(to_hex(evm->evm()), hex20());
 }
 
 TEST_P(AddressPairTest, RawBytesFormsAgree) {
@@ -242,7 +242,7 @@ TEST(AddressRejectTest, CharactersOutsideTheBase58Alphabet) {
 TEST(AddressRejectTest, InvalidHexCharacters) {
   const std::string hex41(kUsdtHex41);
   for (std::string bad :
-       {hex41.substr(0, 20) + "g" + hex41.substr(21), "0x" + hex41.substr(2, 39) + "z", hex41.substr(2, 39) + " "}) {
+       {hex41.substr(0, 20) + "g" + hex41.substr(21), "0x" + hex41.substr(2, 39) + "z", hex41.substr(0, 41) + " "}) {
     SCOPED_TRACE(bad);
     const auto a = Address::parse(bad, "to");
     ASSERT_TRUE(is_error(a, Errc::kInvalidArgument, "to"));

@@ -22,7 +22,8 @@ class Address {
   // The all-zero value (prefix included): T9yD14Nj9j7xAB4dbGeiX9h8unkKHxuWwb.
   Address() { bytes_[0] = kPrefix; }
 
-  // Parses "T..." base58check, "41" + 40 hex, "0x" + 40 hex (EVM form) or 40 bare hex.
+  // Parses "T..." base58check, "41" + 40 hex, or "0x" + 40 hex (EVM form); 40 bare hex digits are
+  // refused (a 41-form address missing two digits looks the same).
   // Errors (kInvalidArgument) name `field` and say what is wrong: bad character, bad checksum, wrong
   // prefix, wrong length.
   static Result<Address> parse(std::string_view text, std::string_view field = "address");
