@@ -1,5 +1,7 @@
 #include "tronidx/daemon/metrics_text.h"
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
 
 namespace tronidx::daemon {
@@ -37,14 +39,19 @@ class Writer {
   }
   void histogram_samples(const std::string& name, const std::string& labels, const metrics::Histogram& h) {
     const std::string sep = labels.empty() ? "" : ",";
+    // One read of the buckets, so that the +Inf bucket and _count agree even while observations land.
+    constexpr size_t kBuckets = metrics::Histogram::kBounds.size() + 1;
+    std::array<uint64_t, kBuckets> cumulative{};
+    for (size_t i = 0; i < kBuckets; ++i) cumulative[i] = h.cumulative(i);
+    for (size_t i = 1; i < kBuckets; ++i) cumulative[i] = std::max(cumulative[i], cumulative[i - 1]);
     for (size_t i = 0; i < metrics::Histogram::kBounds.size(); ++i) {
       char le[32];
       std::snprintf(le, sizeof le, "%g", metrics::Histogram::kBounds[i]);
-      sample(name + "_bucket", labels + sep + "le=\"" + le + "\"", static_cast<double>(h.cumulative(i)));
+      sample(name + "_bucket", labels + sep + "le=\"" + le + "\"", static_cast<double>(cumulative[i]));
     }
-    sample(name + "_bucket", labels + sep + "le=\"+Inf\"", static_cast<double>(h.count()));
+    sample(name + "_bucket", labels + sep + "le=\"+Inf\"", static_cast<double>(cumulative.back()));
     sample(name + "_sum", labels, h.sum_seconds());
-    sample(name + "_count", labels, static_cast<double>(h.count()));
+    sample(name + "_count", labels, static_cast<double>(cumulative.back()));
   }
   std::string take() { return std::move(out_); }
 

@@ -2,8 +2,10 @@
 // stopped daemon's database for `db`). All command logic is in the files beside this one.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <tuple>
 
 #include "commands.h"
 
@@ -14,6 +16,39 @@ namespace {
 std::string env_or(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);
   return v != nullptr && *v != '\0' ? v : fallback;
+}
+
+// An inverted range is a usage error, caught before any call: "tronidx: verify: --from 20 is after --to 10".
+bool inverted(const char* cmd, const char* from_name, uint64_t from, const char* to_name, uint64_t to) {
+  if (to == 0 || from <= to) return false;
+  std::cerr << "tronidx: " << cmd << ": " << from_name << " " << from << " is after " << to_name << " " << to << "\n";
+  return true;
+}
+
+// The first word naming no subcommand where one is expected ("tronidx frobnicate", "tronidx db frob"),
+// or "". CLI11 reports those as "A subcommand is required", which does not say what was wrong.
+std::string unknown_subcommand(CLI::App& app, int argc, char** argv) {
+  CLI::App* current = &app;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--") return "";
+    if (arg.rfind("-", 0) == 0) {
+      const std::string name = arg.substr(0, arg.find('='));
+      const CLI::Option* opt = current->get_option_no_throw(name);
+      if (opt == nullptr) opt = app.get_option_no_throw(name);  // global options may follow a subcommand
+      if (opt != nullptr && arg.find('=') == std::string::npos && opt->get_items_expected_min() > 0) ++i;
+      continue;
+    }
+    if (current->get_subcommands([](CLI::App*) { return true; }).empty()) return "";  // a positional argument
+    CLI::App* sub = nullptr;
+    try {
+      sub = current->get_subcommand(arg);
+    } catch (const CLI::OptionNotFound&) {
+      return arg;
+    }
+    current = sub;
+  }
+  return "";
 }
 
 }  // namespace
@@ -129,7 +164,27 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    if (const std::string unknown = unknown_subcommand(app, argc, argv); !unknown.empty()) {
+      std::cerr << "tronidx: unknown subcommand \"" << unknown << "\" (see --help)\n";
+      return kExitUsage;
+    }
     std::cerr << "tronidx: " << e.what() << " (see --help)\n";
+    return kExitUsage;
+  }
+  for (const auto& [cmd, name, r] : {std::tuple{verify, "verify", &verify_args}, std::tuple{reindex, "reindex", &reindex_args},
+                                      std::tuple{backfill, "backfill", &backfill_args}}) {
+    if (cmd->parsed() && inverted(name, "--from", r->from_block, "--to", r->to_block)) return kExitUsage;
+  }
+  if (transfers->parsed() &&
+      (inverted("transfers", "--from-block", targs.from_block, "--to-block", targs.to_block) ||
+       inverted("transfers", "--from-time-ms", static_cast<uint64_t>(std::max<int64_t>(targs.from_time_ms, 0)),
+                "--to-time-ms", static_cast<uint64_t>(std::max<int64_t>(targs.to_time_ms, 0))))) {
+    return kExitUsage;
+  }
+  if (exp->parsed() &&
+      (inverted("export", "--from-block", export_args.from_block, "--to-block", export_args.to_block) ||
+       inverted("export", "--from-time-ms", static_cast<uint64_t>(std::max<int64_t>(export_args.from_time_ms, 0)),
+                "--to-time-ms", static_cast<uint64_t>(std::max<int64_t>(export_args.to_time_ms, 0))))) {
     return kExitUsage;
   }
   copts.timeout = std::chrono::seconds(timeout_s);

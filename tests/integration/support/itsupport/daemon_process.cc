@@ -72,6 +72,8 @@ Result<std::unique_ptr<DaemonProcess>> DaemonProcess::start(DaemonOptions option
         << "\"\nallow_unauthenticated = " << (o.allow_unauthenticated ? "true" : "false")
         << "\nheartbeat_interval_ms = 1000\n";
   }
+  // The metrics port defaults to a fixed one (9464): daemons of concurrent tests would collide.
+  if (o.extra_toml.find("[metrics]") == std::string::npos) cfg << "[metrics]\nlisten = \"127.0.0.1:0\"\n";
   for (const auto& [address, label] : o.watches) {
     cfg << "[[watch]]\naddress = \"" << address << "\"\nlabel = \"" << label << "\"\n";
   }

@@ -1,0 +1,299 @@
+#pragma once
+// Helpers of the public-API tests (tests/integration/api): knobs, the simulator's truth, daemons with
+// API settings the shared DaemonProcess fixture cannot express (API keys only, TLS), gRPC call helpers,
+// cursor decoding, and EventStream — a Subscribe stream read on a thread of its own.
+//
+// Everything here is used from the test's main thread, except EventStream's reader thread.
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "itsupport/daemon_process.h"
+#include "itsupport/truth.h"
+#include "testsupport/child_process.h"
+#include "testsupport/sim_process.h"
+#include "testsupport/temp_dir.h"
+#include "tronidx/chain/result.h"
+#include "tronidx/v1/admin.grpc.pb.h"
+#include "tronidx/v1/query.grpc.pb.h"
+#include "tronidx/v1/subscribe.grpc.pb.h"
+#include "tronidx/v1/watch.grpc.pb.h"
+
+namespace tronidx::apitest {
+
+using testsupport::ExitStatus;
+using testsupport::SimProcess;
+using testsupport::TempDir;
+using testsupport::TruthBlock;
+using testsupport::TruthTransfer;
+
+using namespace std::chrono_literals;
+
+// ---- knobs -------------------------------------------------------------------------------------------
+
+// TRONIDX_LONG_TESTS: unset/""/"0" -> 1; "1" -> 5; N >= 2 -> N.
+int long_factor();
+// TRONIDX_TEST_SEED when set, else random. Printed ("[seed] <test> <seed>") and recorded as the gtest
+// property "seed" so that a failure can be replayed with TRONIDX_TEST_SEED=<seed>.
+uint64_t test_seed();
+
+// ---- the simulator -------------------------------------------------------------------------------------
+
+// tron-sim with these flags (quiet); the error carries the simulator's stderr tail.
+Result<std::unique_ptr<SimProcess>> start_sim(std::vector<std::string> args);
+
+// One consistent read of the simulator's canonical chain.
+struct ChainTruth {
+  uint64_t head = 0;
+  std::string head_id;
+  uint64_t solidified = 0;
+  std::vector<TruthTransfer> transfers;    // canonical chain, position order
+  std::map<uint64_t, TruthBlock> blocks;   // canonical chain by number
+  std::vector<std::string> hot_addresses;  // base58
+};
+// Retries until head and solidified did not move during the read.
+Result<ChainTruth> read_truth(const SimProcess& sim);
+
+// ---- daemons ---------------------------------------------------------------------------------------------
+
+// A tronidxd process with a configuration the test controls entirely (the shared DaemonProcess needs an
+// unauthenticated plaintext API and reconnects slowly after a restart): restartable on the same data dir
+// and API port; readiness is its log saying "API listening" and, for a plaintext unauthenticated API,
+// GetStatus answering on a fresh channel. Stubs use a channel made after the last (re)start.
+struct ApiDaemonOptions {
+  std::vector<std::string> node_endpoints;                    // required
+  std::string mode = "all";                                   // watched | all
+  std::vector<std::string> tokens;                            // all mode; empty = "*"
+  std::vector<std::pair<std::string, std::string>> watches;   // [[watch]] (address, label)
+  std::optional<uint64_t> start_block;
+  std::vector<std::string> sync_settings;                     // extra [sync] lines (poll_interval_ms = 100 set)
+  std::vector<std::string> store_settings;                    // extra [store] lines
+  // The [api] section's lines besides `listen`; default: allow_unauthenticated = true and
+  // heartbeat_interval_ms = 300. Set plaintext_unauthenticated = false when they configure keys or TLS.
+  std::vector<std::string> api_settings = {"allow_unauthenticated = true", "heartbeat_interval_ms = 300"};
+  bool plaintext_unauthenticated = true;
+  std::string listen_host = "127.0.0.1";
+  std::string extra_toml;                                     // appended (e.g. [[api.key]] tables)
+  std::vector<std::pair<std::string, std::string>> env;
+  std::chrono::milliseconds start_timeout{60000};
+};
+
+// Options against `sim`.
+ApiDaemonOptions daemon_options(const SimProcess& sim, const std::string& mode = "all");
+
+class ApiDaemon {
+ public:
+  static Result<std::unique_ptr<ApiDaemon>> start(ApiDaemonOptions options);
+  ~ApiDaemon();
+  ApiDaemon(const ApiDaemon&) = delete;
+  ApiDaemon& operator=(const ApiDaemon&) = delete;
+
+  Status restart();                                     // after stop() / kill()
+  ExitStatus stop(std::chrono::milliseconds timeout = 30s);  // SIGTERM
+  ExitStatus kill();                                    // SIGKILL
+  bool running() const { return process_ && process_->running(); }
+  pid_t pid() const { return process_ ? process_->pid() : -1; }
+
+  const std::string& api_endpoint() const { return endpoint_; }
+  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+  v1::Query::Stub& query() const { return *query_; }
+  v1::Watch::Stub& watch() const { return *watch_; }
+  v1::Subscribe::Stub& subscribe() const { return *subscribe_; }
+  v1::Admin::Stub& admin() const { return *admin_; }
+  Result<v1::GetStatusResponse> status() const;
+  const std::filesystem::path& data_dir() const { return data_dir_; }
+  const std::filesystem::path& config_path() const { return config_; }
+  std::string log_text() const;  // every run so far
+  // The metrics HTTP port of the current run (from its log), 0 if unknown.
+  int metrics_port() const;
+  // GET /metrics of the current run ("" on failure).
+  std::string metrics() const;
+
+ private:
+  ApiDaemon() : dir_("tronidxd-api") {}
+  Status launch();
+  ApiDaemonOptions opts_;
+  TempDir dir_;
+  std::filesystem::path data_dir_, config_;
+  std::string endpoint_;
+  int runs_ = 0;
+  mutable std::optional<testsupport::ChildProcess> process_;  // mutable: running() reaps
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::Query::Stub> query_;
+  std::unique_ptr<v1::Watch::Stub> watch_;
+  std::unique_ptr<v1::Subscribe::Stub> subscribe_;
+  std::unique_ptr<v1::Admin::Stub> admin_;
+};
+
+// Until the daemon's tip is the simulator's head (same id) and its solidified number the simulator's.
+Status wait_synced(const ApiDaemon& d, const SimProcess& sim, std::chrono::milliseconds timeout = 60s);
+
+// The [node]/[store]/[index]/[sync]/[log]/[metrics] sections of a minimal config (all mode) against
+// `sim`, with `{DATA}` for the data dir; append an [api] section.
+std::string base_config(const SimProcess& sim, const std::string& mode = "all");
+
+// Runs tronidxd -c <config> to its exit (at most `timeout`, SIGKILL then). `{DATA}` is replaced.
+struct RunResult {
+  ExitStatus status;
+  bool timed_out = false;
+  std::string output;
+};
+RunResult run_tronidxd_to_exit(const std::string& config, std::chrono::milliseconds timeout = 60s);
+
+// Every transfer ListTransfers returns for `req` (all pages, page size as in req or 1000).
+Result<std::vector<TruthTransfer>> list_all(const ApiDaemon& d, v1::ListTransfersRequest req);
+
+// SHA-256 of `text` in lower-case hex (what [[api.key]] sha256 holds).
+std::string sha256_hex(const std::string& text);
+
+// A plain HTTP/1.0 GET on 127.0.0.1:port; the body, or nullopt.
+std::optional<std::string> http_get(int port, const std::string& path);
+// The value of a Prometheus sample `name` (without labels) in `text`, or nullopt.
+std::optional<double> metric_value(const std::string& text, const std::string& name);
+
+// ---- gRPC ---------------------------------------------------------------------------------------------
+
+// A client context with a deadline and, when `api_key` is set, "authorization: Bearer <api_key>".
+std::unique_ptr<grpc::ClientContext> make_ctx(std::chrono::milliseconds timeout = 30s, const std::string& api_key = "");
+// "INVALID_ARGUMENT" etc.
+std::string code_name(grpc::StatusCode code);
+std::string describe(const grpc::Status& s);
+
+// A channel with unlimited receive size.
+std::shared_ptr<grpc::Channel> make_channel(const std::string& endpoint,
+                                            std::shared_ptr<grpc::ChannelCredentials> creds = nullptr,
+                                            const grpc::ChannelArguments* extra = nullptr);
+
+// Opens Subscribe(req) and returns the status of the stream when the server ends it before sending
+// anything within `timeout` (the way requests are refused); OK with `*opened` = true when the stream
+// delivered a message (event or heartbeat) instead.
+grpc::Status subscribe_status(v1::Subscribe::Stub& stub, const v1::SubscribeRequest& req, bool* opened = nullptr,
+                              std::chrono::milliseconds timeout = 10s, const std::string& api_key = "");
+
+// grpc.health.v1.Health/Check of `service` ("" = the server): SERVING / NOT_SERVING / ..., or the
+// call's error.
+Result<std::string> health_check(const std::shared_ptr<grpc::Channel>& channel, const std::string& service = "");
+// grpc.reflection.v1alpha.ServerReflection: the services the server lists.
+Result<std::vector<std::string>> reflection_services(const std::shared_ptr<grpc::Channel>& channel);
+// ... and the serialized FileDescriptorProtos of the file defining `symbol` (with its dependencies).
+Result<std::vector<std::string>> reflection_file_containing(const std::shared_ptr<grpc::Channel>& channel,
+                                                            const std::string& symbol);
+
+// ---- cursors -------------------------------------------------------------------------------------------
+
+// A cursor as documented in docs/subscriptions.md: "c1." + base64url(instance id[16] | BE64 seq |
+// BE32 ordinal | BE64 binding). Decoded by the tests to order and compare positions; clients treat them
+// as opaque.
+struct CursorPos {
+  static constexpr uint32_t kAfterRecord = 0xffffffffu;
+  std::string instance;  // 16 raw bytes
+  uint64_t seq = 0;
+  uint32_t ordinal = 0;
+  uint64_t binding = 0;
+  std::pair<uint64_t, uint32_t> pos() const { return {seq, ordinal}; }
+};
+std::optional<CursorPos> decode_cursor(const std::string& text);
+std::string encode_cursor(const CursorPos& c);
+std::string base64url_encode(const std::string& bytes);
+std::optional<std::string> base64url_decode(const std::string& text);
+
+// ---- subscriptions ---------------------------------------------------------------------------------------
+
+struct Received {
+  v1::Event event;
+  std::chrono::steady_clock::time_point at;
+};
+
+// Subscribe(request) read on a thread until the stream ends or cancel()/destruction.
+class EventStream {
+ public:
+  struct Options {
+    std::string api_key;
+    std::shared_ptr<grpc::Channel> channel;  // set: use it (else a new channel to the endpoint)
+    bool small_window = false;               // tiny HTTP/2 receive window (BDP probing off): a paused
+                                             // reader stalls the server's writes quickly
+  };
+  EventStream(const std::string& endpoint, v1::SubscribeRequest request, Options options);
+  EventStream(const std::string& endpoint, v1::SubscribeRequest request)
+      : EventStream(endpoint, std::move(request), Options{}) {}
+  ~EventStream();
+  EventStream(const EventStream&) = delete;
+  EventStream& operator=(const EventStream&) = delete;
+
+  // Cancels the call and joins the reader.
+  void cancel();
+  // Stops / restarts calling Read() (the messages pile up in the transport, then in the server).
+  void pause_reading(bool paused);
+
+  const v1::SubscribeRequest& request() const { return request_; }
+  std::vector<Received> received() const;  // events and heartbeats, in arrival order
+  std::vector<v1::Event> events() const;   // without heartbeats
+  size_t heartbeats() const;
+  size_t size() const;
+  std::string last_cursor() const;         // of the last message ("" before any)
+  bool ended() const;
+  grpc::Status status() const;             // once ended
+  // Waits until `pred(received)` holds (true) or the stream ends / `timeout` passes (false).
+  bool wait_for(const std::function<bool(const std::vector<Received>&)>& pred,
+                std::chrono::milliseconds timeout) const;
+  bool wait_heartbeat(std::chrono::milliseconds timeout) const;  // a heartbeat after the ones seen so far
+  bool wait_ended(std::chrono::milliseconds timeout) const;
+
+ private:
+  void run();
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::Subscribe::Stub> stub_;
+  v1::SubscribeRequest request_;
+  grpc::ClientContext ctx_;
+  mutable std::mutex mu_;
+  mutable std::condition_variable cv_;
+  std::vector<Received> received_;
+  size_t heartbeats_ = 0;
+  bool paused_ = false;
+  bool ended_ = false;
+  bool cancelled_ = false;
+  grpc::Status status_;
+  std::thread thread_;
+};
+
+// An event's transfer in the truth's comparable form.
+TruthTransfer event_transfer(const v1::Event& e);
+const char* type_name(v1::Event::Type t);
+// The idempotency key of docs/subscriptions.md: (type, txid, event_index, block_id).
+std::string event_key(v1::Event::Type type, const std::string& txid, uint32_t event_index, const std::string& block_id);
+std::string event_key(const v1::Event& e);
+
+// ---- misc ---------------------------------------------------------------------------------------------
+
+std::string tail(const std::string& text, size_t n = 4000);
+// All transfers of `truth` touching `address` (base58).
+std::vector<TruthTransfer> touching(const std::vector<TruthTransfer>& truth, const std::string& address);
+
+}  // namespace tronidx::apitest
+
+#define API_CAT_INNER(a, b) a##b
+#define API_CAT(a, b) API_CAT_INNER(a, b)
+#define API_ASSERT_OK(expr)                                         \
+  do {                                                              \
+    const auto& api_status_ = (expr);                               \
+    ASSERT_TRUE(api_status_.ok()) << api_status_.error().message;   \
+  } while (0)
+#define API_ASSIGN_IMPL(tmp, decl, expr)         \
+  auto tmp = (expr);                             \
+  ASSERT_TRUE(tmp.ok()) << tmp.error().message;  \
+  decl = std::move(*tmp)
+#define API_ASSIGN(decl, expr) API_ASSIGN_IMPL(API_CAT(api_result_, __LINE__), decl, expr)

@@ -1,0 +1,141 @@
+// A subscriber that stops reading (docs/subscriptions.md guarantee 5):
+//   - never stalls ingestion: the daemon's tip keeps following the node's head;
+//   - never stalls other subscribers: another stream keeps receiving each new block's events;
+//   - with api.max_subscriber_lag = 100 records the server gives up on it (RESOURCE_EXHAUSTED), and it
+//     resumes from its last cursor with no gap: what it received across both streams is exactly the
+//     reference model's stream (read from the journal once the daemon stopped).
+// The stalled client uses a tiny HTTP/2 receive window, so the server's writes block after a few KB.
+#include <gtest/gtest.h>
+
+#include "api_util.h"
+#include "model.h"
+#include "testsupport/wait.h"
+
+namespace tronidx::apitest {
+namespace {
+
+const std::string kUsdt = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
+constexpr const char* kSlowMetric = "tronidx_subscribers_disconnected_slow_total";
+
+TEST(SlowSubscriber, NeverStallsIngestionOrOthersAndIsDisconnectedThenResumesWithoutGap) {
+  API_ASSIGN(auto sim, start_sim({"--profile", "small", "--txs-per-block", "40", "--block-interval-ms", "0",
+                                  "--prebuild", "12", "--solid-lag", "6", "--hot-addresses", "2", "--hot-share",
+                                  "0.15"}));
+  ApiDaemonOptions o = daemon_options(*sim, "all");
+  o.start_block = 1;
+  o.api_settings.push_back("max_subscriber_lag = 100");
+  API_ASSIGN(auto d, ApiDaemon::start(o));
+  API_ASSERT_OK(wait_synced(*d, *sim));
+  API_ASSIGN(const ChainTruth t0, read_truth(*sim));
+  std::set<std::string> tokens;
+  for (const auto& t : t0.transfers) {
+    if (t.kind != "TRC10") tokens.insert(t.token);
+  }
+  // The slow one matches nearly everything; the other one address.
+  ModelFilter slow_f{"slow: all tokens/d0", {}, tokens, 0};
+  ModelFilter fast_f{"fast: hot0/d1", {t0.hot_addresses[0]}, {}, 1};
+  EventStream::Options small;
+  small.small_window = true;
+  auto slow = std::make_unique<EventStream>(d->api_endpoint(), slow_f.request(), small);
+  EventStream fast(d->api_endpoint(), fast_f.request());
+  ASSERT_TRUE(slow->wait_for([](const std::vector<Received>& r) { return !r.empty(); }, 30s));
+  ASSERT_TRUE(fast.wait_for([](const std::vector<Received>& r) { return !r.empty(); }, 30s));
+  slow->pause_reading(true);
+  const double slow_before = metric_value(d->metrics(), kSlowMetric).value_or(-1);
+  ASSERT_GE(slow_before, 0) << "no " << kSlowMetric << " metric";
+
+  uint64_t head = t0.head;
+  size_t fast_added_expected = 0;
+  for (int chunk = 0; chunk < 24; ++chunk) {
+    API_ASSERT_OK(sim->advance(10));
+    head += 10;
+    // Ingestion keeps following the node (generous deadline: ASan, two shared cores).
+    API_ASSERT_OK(wait_synced(*d, *sim, 60s));
+    // The other subscriber keeps receiving: every ADDED of the new blocks touching its address.
+    API_ASSIGN(const std::string jsonl, sim->dump_ground_truth(static_cast<int64_t>(head - 9), static_cast<int64_t>(head)));
+    for (const auto& x : touching(testsupport::parse_truth(jsonl), t0.hot_addresses[0])) {
+      if (x.kind != "TRC10") ++fast_added_expected;  // TRC10 is not indexed
+    }
+    const bool fast_ok = fast.wait_for(
+        [&](const std::vector<Received>& r) {
+          size_t n = 0;
+          for (const auto& x : r) n += x.event.type() == v1::Event::ADDED ? 1 : 0;
+          return n >= fast_added_expected;
+        },
+        30s);
+    if (!fast_ok) {
+      size_t n = 0;
+      for (const auto& e : fast.events()) n += e.type() == v1::Event::ADDED ? 1 : 0;
+      auto fst = d->status();
+      FAIL() << "chunk " << chunk << ": the other subscriber stalled: " << n << " ADDED of " << fast_added_expected
+             << " expected; its last cursor " << fast.last_cursor() << " (" << fast.size() << " messages, ended "
+             << fast.ended() << " " << describe(fast.status()) << "); journal end "
+             << (fst.ok() ? fst->journal_next_seq() - 1 : 0) << "; metrics:\n"
+             << d->metrics().substr(0, 0);
+    }
+  }
+  ASSERT_GT(fast_added_expected, 0u);
+  const size_t slow_received = slow->size();
+  API_ASSIGN(const auto st, d->status());
+  std::cout << "[slow] journal end " << st.journal_next_seq() - 1 << ", the stalled stream holds " << slow_received
+            << " messages" << std::endl;
+  auto last = decode_cursor(slow->last_cursor());
+  ASSERT_TRUE(last.has_value());
+  ASSERT_GT(st.journal_next_seq() - 1 - last->seq, 150u) << "the stalled stream is not far enough behind";
+
+  // While it still does not read, the server gives up on it (it is further behind than 100 records).
+  const bool given_up = testsupport::wait_until(
+      [&] { return metric_value(d->metrics(), kSlowMetric).value_or(0) > slow_before; }, 20s, 100ms);
+  EXPECT_TRUE(given_up) << "a subscriber that stopped reading is " << st.journal_next_seq() - 1 - last->seq
+                        << " records behind (max_subscriber_lag = 100) and was never disconnected ("
+                        << kSlowMetric << " stays " << slow_before << "; GetStatus.subscribers = " << st.subscribers()
+                        << ")";
+
+  // Reading again: what was buffered arrives, then RESOURCE_EXHAUSTED.
+  slow->pause_reading(false);
+  ASSERT_TRUE(slow->wait_ended(60s)) << "the slow subscriber was not disconnected after it read again";
+  EXPECT_EQ(slow->status().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << describe(slow->status());
+  EXPECT_NE(slow->status().error_message().find("cursor"), std::string::npos) << describe(slow->status());
+  std::vector<Segment> segments;
+  segments.push_back(Segment{std::nullopt, slow->received(), describe(slow->status())});
+  const auto resume_from = decode_cursor(slow->last_cursor());
+  ASSERT_TRUE(resume_from.has_value());
+  slow.reset();
+
+  // It resumes from its last cursor and catches up (reading normally now).
+  v1::SubscribeRequest again = slow_f.request();
+  again.set_after_cursor(encode_cursor(*resume_from));
+  EventStream resumed(d->api_endpoint(), again);
+  API_ASSIGN(const auto st2, d->status());
+  const uint64_t end = st2.journal_next_seq() - 1;
+  // Caught up: idle (two heartbeats in a row) at or beyond the last event of the journal's last records.
+  ASSERT_TRUE(resumed.wait_for(
+      [&](const std::vector<Received>& r) {
+        if (r.size() < 2 || r.back().event.type() != v1::Event::HEARTBEAT ||
+            r[r.size() - 2].event.type() != v1::Event::HEARTBEAT) {
+          return false;
+        }
+        auto c = decode_cursor(r.back().event.cursor());
+        return c && c->seq + 10 >= end;
+      },
+      120s))
+      << "the resumed stream did not catch up: " << describe(resumed.status()) << " last " << resumed.last_cursor();
+  resumed.cancel();
+  segments.push_back(Segment{resume_from, resumed.received(), describe(resumed.status())});
+  fast.cancel();
+  const ExitStatus stopped = d->stop();
+  EXPECT_TRUE(stopped.success()) << stopped.describe();
+
+  // No gap, nothing extra: both streams against the model.
+  API_ASSIGN(const Journal journal, read_journal(d->data_dir()));
+  const Replay rep = replay(journal, {slow_f});
+  EXPECT_TRUE(rep.errors.empty()) << ::testing::PrintToString(rep.errors);
+  std::pair<uint64_t, uint32_t> start{0, 0};
+  EXPECT_EQ(check_segments(segments, rep.events[0], &start), "");
+  EXPECT_EQ(check_union(segments, rep.events[0], start), "");
+  std::cout << "[slow] model " << rep.events[0].size() << " events; received " << segments[0].received.size() << " + "
+            << segments[1].received.size() << std::endl;
+}
+
+}  // namespace
+}  // namespace tronidx::apitest
