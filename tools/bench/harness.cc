@@ -108,10 +108,14 @@ Result<CatchUpTiming> time_catch_up(testsupport::DaemonProcess& d, uint64_t from
       if (!last && tip >= at90) last.emplace(now, tip);
       if (tip >= to_block) {
         t.seconds_total = std::chrono::duration<double>(now - start).count();
-        if (first && last && last->second > first->second) {
-          t.seconds_steady = std::chrono::duration<double>(last->first - first->first).count();
-          t.blocks_steady = last->second - first->second;
+        if (!first || !last || last->second <= first->second) {
+          // Not one sample inside the range: a rate from start-up to the end would be mostly start-up.
+          return make_error(Errc::kFailedPrecondition,
+                            "catch-up to block " + std::to_string(to_block) +
+                                " ended before it could be sampled; run with more --blocks");
         }
+        t.seconds_steady = std::chrono::duration<double>(last->first - first->first).count();
+        t.blocks_steady = last->second - first->second;
         t.max_rss = std::max(t.max_rss, peak_rss_bytes(d.process().pid()));
         return t;
       }
@@ -119,6 +123,15 @@ Result<CatchUpTiming> time_catch_up(testsupport::DaemonProcess& d, uint64_t from
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return make_error(Errc::kDeadlineExceeded, "catch-up did not reach block " + std::to_string(to_block));
+}
+
+Status hold_infos(const testsupport::SimProcess& sim, bool hold) {
+  tronsim::v1::FaultConfig f;
+  if (hold) {
+    f.set_unavailable_rate(1.0);
+    f.set_unavailable_scope(tronsim::v1::SCOPE_INFOS);
+  }
+  return sim.set_faults(f);
 }
 
 double quantile(std::vector<double> v, double q) {

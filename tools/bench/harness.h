@@ -66,6 +66,12 @@ struct CatchUpTiming {
   uint64_t blocks_steady = 0;
   uint64_t max_rss = 0;
 };
+// Makes the simulator refuse info calls (UNAVAILABLE) while `hold` is true: no block can be indexed, so a
+// daemon can be started (and subscribers connected) before a catch-up that is then timed from its start.
+Status hold_infos(const testsupport::SimProcess& sim, bool hold);
+
+// Samples the daemon's tip every 20 ms until it reaches to_block; kFailedPrecondition when no sample fell
+// inside the range (it ended before the first one: the chain is too short to time).
 Result<CatchUpTiming> time_catch_up(testsupport::DaemonProcess& d, uint64_t from_block, uint64_t to_block,
                                     std::chrono::steady_clock::time_point start, std::chrono::seconds timeout);
 

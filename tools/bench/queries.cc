@@ -2,6 +2,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
+#include <cmath>
 #include <random>
 #include <thread>
 
@@ -85,6 +86,14 @@ Result<QueryDb> build(const std::string& path, const chain::BlockId& genesis, ui
   return db;
 }
 
+// The order of magnitude of `count` as the issue names its sizes: 1000208 -> "1M", 99937 -> "100k".
+std::string magnitude(uint64_t count) {
+  const double p = std::pow(10.0, std::round(std::log10(static_cast<double>(std::max<uint64_t>(count, 1)))));
+  if (p >= 1e6) return std::to_string(static_cast<uint64_t>(p / 1e6)) + "M";
+  if (p >= 1e3) return std::to_string(static_cast<uint64_t>(p / 1e3)) + "k";
+  return std::to_string(static_cast<uint64_t>(p));
+}
+
 // One query: the page of `page` transfers of `address` at a random depth of its history.
 bool query(v1::Query::Stub& stub, const std::string& address, uint64_t tip, std::mt19937_64& rng, uint32_t page) {
   v1::ListTransfersRequest req;
@@ -137,8 +146,7 @@ void run_queries(Report& report, const BenchOptions& opt) {
   for (size_t subject = 0; subject < db->subjects.size(); ++subject) {
     const auto& [address, count] = db->subjects[subject];
     const std::string a = address.to_base58();
-    const std::string scale = count >= 1'000'000 ? "1M" : count >= 100'000 ? "100k" : count >= 10'000 ? "10k"
-                                                                                                       : std::to_string(count);
+    const std::string scale = magnitude(count);
     auto stub = v1::Query::NewStub(grpc::CreateChannel((*d)->api_endpoint(), grpc::InsecureChannelCredentials()));
     std::mt19937_64 rng(3);
     for (int i = 0; i < 50; ++i) query(*stub, a, db->blocks, rng, 100);  // warm the channel and caches

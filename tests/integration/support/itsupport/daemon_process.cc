@@ -71,6 +71,7 @@ Result<std::unique_ptr<DaemonProcess>> DaemonProcess::start(DaemonOptions option
     cfg << "[api]\nenabled = " << (o.api ? "true" : "false") << "\nlisten = \"" << d->api_endpoint_
         << "\"\nallow_unauthenticated = " << (o.allow_unauthenticated ? "true" : "false")
         << "\nheartbeat_interval_ms = 1000\n";
+    for (const auto& line : o.api_settings) cfg << line << "\n";
   }
   // The metrics port defaults to a fixed one (9464): daemons of concurrent tests would collide.
   if (o.extra_toml.find("[metrics]") == std::string::npos) cfg << "[metrics]\nlisten = \"127.0.0.1:0\"\n";
@@ -80,7 +81,13 @@ Result<std::unique_ptr<DaemonProcess>> DaemonProcess::start(DaemonOptions option
   cfg << o.extra_toml << "\n";
   cfg.close();
 
-  d->channel_ = grpc::CreateChannel(d->api_endpoint_, grpc::InsecureChannelCredentials());
+  // The API comes up only after the daemon has opened its database (and imported its watch file): with
+  // gRPC's default reconnect back-off (1 s, growing) the client would notice seconds late.
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 250);
+  d->channel_ = grpc::CreateCustomChannel(d->api_endpoint_, grpc::InsecureChannelCredentials(), args);
   d->query_ = v1::Query::NewStub(d->channel_);
   d->watch_ = v1::Watch::NewStub(d->channel_);
   d->subscribe_ = v1::Subscribe::NewStub(d->channel_);
