@@ -2,11 +2,7 @@
 // histograms consistent), its tip gauge equals the node's head and moves up as blocks arrive, counters
 // never go back; /healthz and /readyz answer 200 once synced; other paths 404. The parser itself is
 // shown to reject each kind of malformed exposition, so that "it parses" means something.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "cli_util.h"
 #include "prom_text.h"
@@ -14,39 +10,6 @@
 
 namespace tronidx::clitest {
 namespace {
-
-struct HttpAnswer {
-  int status = 0;
-  std::string body;
-};
-
-// HTTP/1.0 GET on 127.0.0.1:port: status code and body (status 0 when there is no valid answer).
-HttpAnswer http_get(int port, const std::string& path) {
-  HttpAnswer a;
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return a;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  timeval tv{10, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  std::string resp;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {  // NOLINT
-    const std::string req = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-    if (::send(fd, req.data(), req.size(), 0) == static_cast<ssize_t>(req.size())) {
-      char buf[8192];
-      ssize_t n;
-      while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) resp.append(buf, static_cast<size_t>(n));
-    }
-  }
-  ::close(fd);
-  const size_t head_end = resp.find("\r\n\r\n");
-  if (resp.rfind("HTTP/1.", 0) != 0 || head_end == std::string::npos || resp.size() < 12) return a;
-  a.status = std::atoi(resp.substr(9, 3).c_str());
-  a.body = resp.substr(head_end + 4);
-  return a;
-}
 
 // The parser accepts a well-formed exposition and rejects each single defect.
 TEST(CliMetrics, StrictParserRejectsMalformedExpositions) {
