@@ -224,35 +224,35 @@ int ApiDaemon::metrics_port() const {
 std::string ApiDaemon::metrics() const {
   const int port = metrics_port();
   if (port == 0) return "";
-  return http_get(port, "/metrics").value_or("");
+  const HttpAnswer a = http_get(port, "/metrics");
+  return a.status == 200 ? a.body : "";
 }
 
-std::optional<std::string> http_get(int port, const std::string& path) {
+HttpAnswer http_get(int port, const std::string& path) {
+  HttpAnswer a;
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return std::nullopt;
+  if (fd < 0) return a;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = htons(static_cast<uint16_t>(port));
-  timeval tv{5, 0};
+  timeval tv{10, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {  // NOLINT
-    ::close(fd);
-    return std::nullopt;
-  }
-  const std::string req = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-  if (::send(fd, req.data(), req.size(), 0) != static_cast<ssize_t>(req.size())) {
-    ::close(fd);
-    return std::nullopt;
-  }
   std::string resp;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) resp.append(buf, static_cast<size_t>(n));
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {  // NOLINT
+    const std::string req = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+    if (::send(fd, req.data(), req.size(), 0) == static_cast<ssize_t>(req.size())) {
+      char buf[8192];
+      ssize_t n;
+      while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) resp.append(buf, static_cast<size_t>(n));
+    }
+  }
   ::close(fd);
-  const size_t body = resp.find("\r\n\r\n");
-  if (body == std::string::npos) return std::nullopt;
-  return resp.substr(body + 4);
+  const size_t head_end = resp.find("\r\n\r\n");
+  if (resp.rfind("HTTP/1.", 0) != 0 || head_end == std::string::npos || resp.size() < 12) return a;
+  a.status = std::atoi(resp.substr(9, 3).c_str());
+  a.body = resp.substr(head_end + 4);
+  return a;
 }
 
 std::optional<double> metric_value(const std::string& text, const std::string& name) {

@@ -160,8 +160,12 @@ Result<std::vector<TruthTransfer>> list_all(const ApiDaemon& d, v1::ListTransfer
 // SHA-256 of `text` in lower-case hex (what [[api.key]] sha256 holds).
 std::string sha256_hex(const std::string& text);
 
-// A plain HTTP/1.0 GET on 127.0.0.1:port; the body, or nullopt.
-std::optional<std::string> http_get(int port, const std::string& path);
+struct HttpAnswer {
+  int status = 0;
+  std::string body;
+};
+// A plain HTTP/1.0 GET on 127.0.0.1:port: status code and body (status 0 when there is no valid answer).
+HttpAnswer http_get(int port, const std::string& path);
 // The value of a Prometheus sample `name` (without labels) in `text`, or nullopt.
 std::optional<double> metric_value(const std::string& text, const std::string& name);
 

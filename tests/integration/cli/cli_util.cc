@@ -1,10 +1,5 @@
 #include "cli_util.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <google/protobuf/util/json_util.h>
 
 #include <ctime>
@@ -271,33 +266,5 @@ Result<std::unique_ptr<SimProcess>> start_fixed_sim(int prebuild, int solid_lag,
                              "--block-interval-ms", "0", "--prebuild", std::to_string(prebuild), "--solid-lag",
                              std::to_string(solid_lag), "--hot-addresses", "3", "--hot-share", "0.3"});
 }
-
-HttpAnswer http_get(int port, const std::string& path) {
-  HttpAnswer a;
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return a;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  timeval tv{10, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  std::string resp;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {  // NOLINT
-    const std::string req = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-    if (::send(fd, req.data(), req.size(), 0) == static_cast<ssize_t>(req.size())) {
-      char buf[8192];
-      ssize_t n;
-      while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) resp.append(buf, static_cast<size_t>(n));
-    }
-  }
-  ::close(fd);
-  const size_t head_end = resp.find("\r\n\r\n");
-  if (resp.rfind("HTTP/1.", 0) != 0 || head_end == std::string::npos || resp.size() < 12) return a;
-  a.status = std::atoi(resp.substr(9, 3).c_str());
-  a.body = resp.substr(head_end + 4);
-  return a;
-}
-
 
 }  // namespace tronidx::clitest

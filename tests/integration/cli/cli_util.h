@@ -31,12 +31,8 @@ using testsupport::TruthTransfer;
 using namespace std::chrono_literals;
 
 // <build>/tools/tronidx/tronidx
-struct HttpAnswer {
-  int status = 0;
-  std::string body;
-};
-// HTTP/1.0 GET on 127.0.0.1:port: status code and body (status 0 when there is no valid answer).
-HttpAnswer http_get(int port, const std::string& path);
+using apitest::http_get;
+using apitest::HttpAnswer;
 
 std::filesystem::path cli_binary();
 
