@@ -32,6 +32,7 @@
 #include "tronidx/v1/query.grpc.pb.h"
 #include "tronidx/v1/subscribe.grpc.pb.h"
 #include "tronidx/v1/watch.grpc.pb.h"
+#include "testsupport/result_assert.h"
 
 namespace tronidx::apitest {
 
@@ -288,16 +289,3 @@ std::string tail(const std::string& text, size_t n = 4000);
 std::vector<TruthTransfer> touching(const std::vector<TruthTransfer>& truth, const std::string& address);
 
 }  // namespace tronidx::apitest
-
-#define API_CAT_INNER(a, b) a##b
-#define API_CAT(a, b) API_CAT_INNER(a, b)
-#define API_ASSERT_OK(expr)                                         \
-  do {                                                              \
-    const auto& api_status_ = (expr);                               \
-    ASSERT_TRUE(api_status_.ok()) << api_status_.error().message;   \
-  } while (0)
-#define API_ASSIGN_IMPL(tmp, decl, expr)         \
-  auto tmp = (expr);                             \
-  ASSERT_TRUE(tmp.ok()) << tmp.error().message;  \
-  decl = std::move(*tmp)
-#define API_ASSIGN(decl, expr) API_ASSIGN_IMPL(API_CAT(api_result_, __LINE__), decl, expr)

@@ -35,9 +35,9 @@ std::string random_key(std::mt19937_64& rng, const std::string& prefix) {
 TEST(Auth, EveryRpcTimesEveryCredentialGetsTheRightStatus) {
   const uint64_t seed = test_seed();
   std::mt19937_64 rng(seed);
-  API_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--txs-per-block", "5", "--block-interval-ms", "0", "--prebuild",
+  TS_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--txs-per-block", "5", "--block-interval-ms", "0", "--prebuild",
                                   "20", "--solid-lag", "6", "--hot-addresses", "2", "--hot-share", "0.4"}));
-  API_ASSIGN(const ChainTruth truth, read_truth(*sim));
+  TS_ASSIGN(const ChainTruth truth, read_truth(*sim));
   const std::map<std::string, int> keys = {
       {random_key(rng, "read"), kRead},
       {random_key(rng, "subscribe"), kSubscribe},
@@ -58,7 +58,7 @@ TEST(Auth, EveryRpcTimesEveryCredentialGetsTheRightStatus) {
     for (size_t i = 0; i < names.size(); ++i) o.extra_toml += (i ? ", " : "") + names[i];
     o.extra_toml += "]\n";
   }
-  API_ASSIGN(auto d, ApiDaemon::start(o));
+  TS_ASSIGN(auto d, ApiDaemon::start(o));
   // Only hashes in the configuration.
   const std::string config = testsupport::read_text_file(d->config_path());
   for (const auto& [key, scopes] : keys) {
@@ -231,9 +231,9 @@ TEST(Auth, EveryRpcTimesEveryCredentialGetsTheRightStatus) {
 
   // Health and reflection answer without any key.
   auto ch = make_channel(d->api_endpoint());
-  API_ASSIGN(const std::string health, health_check(ch));
+  TS_ASSIGN(const std::string health, health_check(ch));
   EXPECT_EQ(health, "SERVING");
-  API_ASSIGN(const auto services, reflection_services(ch));
+  TS_ASSIGN(const auto services, reflection_services(ch));
   for (const char* svc : {"tronidx.v1.Query", "tronidx.v1.Watch", "tronidx.v1.Subscribe", "tronidx.v1.Admin"}) {
     EXPECT_NE(std::find(services.begin(), services.end(), svc), services.end()) << svc;
   }
@@ -241,7 +241,7 @@ TEST(Auth, EveryRpcTimesEveryCredentialGetsTheRightStatus) {
 }
 
 TEST(Auth, AllowUnauthenticatedOnANonLoopbackAddressIsRefusedAtStart) {
-  API_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "5"}));
+  TS_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "5"}));
   for (const std::string listen : {"0.0.0.0", "[::]"}) {
     const std::string config = base_config(*sim) + "[api]\nlisten = \"" + listen + ":" +
                                std::to_string(testsupport::free_port()) + "\"\nallow_unauthenticated = true\n";

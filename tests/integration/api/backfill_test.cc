@@ -52,16 +52,16 @@ void check_stream_against_model(const std::string& name, const std::vector<Segme
 }
 
 TEST(Backfill, WatchedModeJobBackfillsExactHistoryWhileLiveIndexingKeepsPace) {
-  API_ASSIGN(auto sim, start_sim({"--profile", "small", "--txs-per-block", "16", "--block-interval-ms", "0",
+  TS_ASSIGN(auto sim, start_sim({"--profile", "small", "--txs-per-block", "16", "--block-interval-ms", "0",
                                   "--prebuild", "400", "--solid-lag", "8", "--hot-addresses", "2", "--hot-share",
                                   "0.3"}));
-  API_ASSIGN(const ChainTruth t0, read_truth(*sim));
+  TS_ASSIGN(const ChainTruth t0, read_truth(*sim));
   const std::string a = t0.hot_addresses[0], b = t0.hot_addresses[1];
   ApiDaemonOptions o = daemon_options(*sim, "watched");
   o.start_block = 1;
   o.watches = {{b, "already watched"}};
-  API_ASSIGN(auto d, ApiDaemon::start(o));
-  API_ASSERT_OK(wait_synced(*d, *sim, 120s));
+  TS_ASSIGN(auto d, ApiDaemon::start(o));
+  TS_ASSERT_OK(wait_synced(*d, *sim, 120s));
 
   ModelFilter everything{"watched/d1", {}, {}, 1};
   ModelFilter only_a{"a/d0", {a}, {}, 0};
@@ -74,9 +74,9 @@ TEST(Backfill, WatchedModeJobBackfillsExactHistoryWhileLiveIndexingKeepsPace) {
   tronsim::v1::FaultConfig slow;
   slow.set_latency_ms(8);
   slow.set_latency_scope(tronsim::v1::SCOPE_INFOS);
-  API_ASSERT_OK(sim->set_faults(slow));
+  TS_ASSERT_OK(sim->set_faults(slow));
 
-  API_ASSIGN(const auto st0, d->status());
+  TS_ASSIGN(const auto st0, d->status());
   v1::AddWatchRequest req;
   req.set_address(a);
   req.set_label("new customer");
@@ -97,21 +97,21 @@ TEST(Backfill, WatchedModeJobBackfillsExactHistoryWhileLiveIndexingKeepsPace) {
   int live_checks = 0;
   std::set<std::string> states;
   for (int i = 0; i < 200; ++i) {
-    API_ASSIGN(const v1::Job job, get_job(*d, job_id));
+    TS_ASSIGN(const v1::Job job, get_job(*d, job_id));
     states.insert(job.state());
     EXPECT_EQ(job.kind(), "backfill");
     EXPECT_EQ(job.address(), a);
     EXPECT_GE(job.next_block(), last_next) << "job progress went back";
     last_next = job.next_block();
-    API_ASSIGN(const v1::WatchedAddress w, watch_info(*d, a));
+    TS_ASSIGN(const v1::WatchedAddress w, watch_info(*d, a));
     EXPECT_EQ(w.backfill_job_id(), job_id);
     EXPECT_EQ(w.label(), "new customer");
     EXPECT_EQ(w.start_block(), 1u);
     if (job.state() != "running") break;
     EXPECT_EQ(w.backfill_state(), "running");
     // Live indexing meanwhile: two new blocks, indexed within a generous deadline.
-    API_ASSERT_OK(sim->advance(2));
-    API_ASSERT_OK(wait_synced(*d, *sim, 60s));
+    TS_ASSERT_OK(sim->advance(2));
+    TS_ASSERT_OK(wait_synced(*d, *sim, 60s));
     ++live_checks;
   }
   EXPECT_TRUE(states.count("running")) << "the job was never seen running";
@@ -122,14 +122,14 @@ TEST(Backfill, WatchedModeJobBackfillsExactHistoryWhileLiveIndexingKeepsPace) {
         return j.ok() && j->state() != "running";
       },
       120s));
-  API_ASSERT_OK(sim->set_faults(tronsim::v1::FaultConfig()));
-  API_ASSIGN(const v1::Job done, get_job(*d, job_id));
+  TS_ASSERT_OK(sim->set_faults(tronsim::v1::FaultConfig()));
+  TS_ASSIGN(const v1::Job done, get_job(*d, job_id));
   EXPECT_EQ(done.state(), "done") << done.error();
   EXPECT_EQ(done.from_block(), 1u);
   EXPECT_EQ(done.to_block(), st0.tip_block_num());
   EXPECT_EQ(done.next_block(), done.to_block() + 1);
   EXPECT_GT(done.finished_ms(), 0);
-  API_ASSIGN(const v1::WatchedAddress w, watch_info(*d, a));
+  TS_ASSIGN(const v1::WatchedAddress w, watch_info(*d, a));
   EXPECT_EQ(w.backfill_state(), "done");
   EXPECT_EQ(w.backfill_progress_block(), done.to_block() + 1);
   {
@@ -142,9 +142,9 @@ TEST(Backfill, WatchedModeJobBackfillsExactHistoryWhileLiveIndexingKeepsPace) {
   }
 
   // The index: exactly the ground truth history of both addresses.
-  API_ASSERT_OK(sim->advance(3));
-  API_ASSERT_OK(wait_synced(*d, *sim));
-  API_ASSIGN(const ChainTruth t, read_truth(*sim));
+  TS_ASSERT_OK(sim->advance(3));
+  TS_ASSERT_OK(wait_synced(*d, *sim));
+  TS_ASSIGN(const ChainTruth t, read_truth(*sim));
   size_t items = 0;
   for (const std::string& who : {a, b}) {
     std::vector<TruthTransfer> want;
@@ -157,7 +157,7 @@ TEST(Backfill, WatchedModeJobBackfillsExactHistoryWhileLiveIndexingKeepsPace) {
     v1::ListTransfersRequest lr;
     lr.set_address(who);
     lr.set_order(v1::OLDEST_FIRST);
-    API_ASSIGN(const auto got, list_all(*d, lr));
+    TS_ASSIGN(const auto got, list_all(*d, lr));
     EXPECT_EQ(testsupport::diff(want, got), "") << who;
   }
   EXPECT_EQ(done.items(), items);
@@ -186,7 +186,7 @@ TEST(Backfill, WatchedModeJobBackfillsExactHistoryWhileLiveIndexingKeepsPace) {
   s_a.cancel();
   const std::vector<Segment> seg_all{{std::nullopt, s_all.received(), ""}}, seg_a{{std::nullopt, s_a.received(), ""}};
   ASSERT_TRUE(d->stop().success());
-  API_ASSIGN(const Journal journal, read_journal(d->data_dir()));
+  TS_ASSIGN(const Journal journal, read_journal(d->data_dir()));
   const Replay rep = replay(journal, {everything, only_a});
   EXPECT_TRUE(rep.errors.empty()) << ::testing::PrintToString(rep.errors);
   EXPECT_GT(rep.backfills, 0u);
@@ -208,15 +208,15 @@ TEST(Backfill, WatchedModeJobBackfillsExactHistoryWhileLiveIndexingKeepsPace) {
 }
 
 TEST(Backfill, AllModeWatchIsInstantAndReachesSubscribers) {
-  API_ASSIGN(auto sim, start_sim({"--profile", "small", "--txs-per-block", "10", "--block-interval-ms", "0",
+  TS_ASSIGN(auto sim, start_sim({"--profile", "small", "--txs-per-block", "10", "--block-interval-ms", "0",
                                   "--prebuild", "80", "--solid-lag", "8", "--hot-addresses", "2", "--hot-share",
                                   "0.3"}));
-  API_ASSIGN(const ChainTruth t, read_truth(*sim));
+  TS_ASSIGN(const ChainTruth t, read_truth(*sim));
   const std::string a = t.hot_addresses[0];
   ApiDaemonOptions o = daemon_options(*sim, "all");
   o.start_block = 1;
-  API_ASSIGN(auto d, ApiDaemon::start(o));
-  API_ASSERT_OK(wait_synced(*d, *sim));
+  TS_ASSIGN(auto d, ApiDaemon::start(o));
+  TS_ASSERT_OK(wait_synced(*d, *sim));
   ModelFilter everything{"watched/d1", {}, {}, 1};
   EventStream s_all(d->api_endpoint(), everything.request());
   ASSERT_TRUE(s_all.wait_for([](const std::vector<Received>& r) { return !r.empty(); }, 30s));
@@ -238,7 +238,7 @@ TEST(Backfill, AllModeWatchIsInstantAndReachesSubscribers) {
       },
       30s))
       << "an all-mode backfill is not instant";
-  API_ASSIGN(const v1::Job done, get_job(*d, resp.backfill_job_id()));
+  TS_ASSIGN(const v1::Job done, get_job(*d, resp.backfill_job_id()));
   EXPECT_EQ(done.state(), "done") << done.error();
 
   std::vector<TruthTransfer> want;
@@ -248,7 +248,7 @@ TEST(Backfill, AllModeWatchIsInstantAndReachesSubscribers) {
   v1::ListTransfersRequest lr;
   lr.set_address(a);
   lr.set_order(v1::OLDEST_FIRST);
-  API_ASSIGN(const auto got, list_all(*d, lr));
+  TS_ASSIGN(const auto got, list_all(*d, lr));
   EXPECT_EQ(testsupport::diff(want, got), "");
   EXPECT_EQ(done.items(), want.size());
 
@@ -266,7 +266,7 @@ TEST(Backfill, AllModeWatchIsInstantAndReachesSubscribers) {
   s_all.cancel();
   const std::vector<Segment> segs{{std::nullopt, s_all.received(), ""}};
   ASSERT_TRUE(d->stop().success());
-  API_ASSIGN(const Journal journal, read_journal(d->data_dir()));
+  TS_ASSIGN(const Journal journal, read_journal(d->data_dir()));
   const Replay rep = replay(journal, {everything});
   EXPECT_TRUE(rep.errors.empty()) << ::testing::PrintToString(rep.errors);
   check_stream_against_model(everything.name, segs, rep.events[0]);

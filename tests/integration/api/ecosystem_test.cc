@@ -23,13 +23,13 @@ bool health_is(const std::shared_ptr<grpc::Channel>& ch, const std::string& want
 TEST(Ecosystem, HealthIsNotServingWhileCatchingUpALargeChain) {
   // 600 blocks behind, fetched one transaction-info answer at a time with 10 ms latency: a few seconds
   // of catching up with a lag far beyond api.health_max_lag_blocks.
-  API_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "600", "--solid-lag",
+  TS_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "600", "--solid-lag",
                                   "6", "--latency-ms", "10", "--latency-scope", "infos"}));
   ApiDaemonOptions o = daemon_options(*sim, "all");
   o.start_block = 1;
   o.sync_settings = {"fetch_concurrency = 1", "ranges_in_flight = 1"};
   o.api_settings.push_back("health_max_lag_blocks = 30");
-  API_ASSIGN(auto d, ApiDaemon::start(o));
+  TS_ASSIGN(auto d, ApiDaemon::start(o));
   auto ch = make_channel(d->api_endpoint());
   // While far behind (as GetStatus says), NOT_SERVING.
   bool seen_lagging = false;
@@ -49,8 +49,8 @@ TEST(Ecosystem, HealthIsNotServingWhileCatchingUpALargeChain) {
       60s));
   EXPECT_TRUE(seen_lagging) << "catch-up finished before the lag could be observed";
   // Caught up: SERVING, per service too.
-  API_ASSERT_OK(sim->set_faults(tronsim::v1::FaultConfig()));
-  API_ASSERT_OK(wait_synced(*d, *sim, 120s));
+  TS_ASSERT_OK(sim->set_faults(tronsim::v1::FaultConfig()));
+  TS_ASSERT_OK(wait_synced(*d, *sim, 120s));
   EXPECT_TRUE(testsupport::wait_until([&] { return health_is(ch, "SERVING"); }, 10s));
   for (const char* svc : {"tronidx.v1.Query", "tronidx.v1.Watch", "tronidx.v1.Subscribe", "tronidx.v1.Admin"}) {
     EXPECT_TRUE(health_is(ch, "SERVING", svc)) << svc;
@@ -60,13 +60,13 @@ TEST(Ecosystem, HealthIsNotServingWhileCatchingUpALargeChain) {
 }
 
 TEST(Ecosystem, HealthFollowsLagAndHalt) {
-  API_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "30", "--solid-lag",
+  TS_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "30", "--solid-lag",
                                   "6"}));
   ApiDaemonOptions o = daemon_options(*sim, "all");
   o.start_block = 1;
   o.api_settings.push_back("health_max_lag_blocks = 5");
-  API_ASSIGN(auto d, ApiDaemon::start(o));
-  API_ASSERT_OK(wait_synced(*d, *sim));
+  TS_ASSIGN(auto d, ApiDaemon::start(o));
+  TS_ASSERT_OK(wait_synced(*d, *sim));
   auto ch = make_channel(d->api_endpoint());
   ASSERT_TRUE(testsupport::wait_until([&] { return health_is(ch, "SERVING"); }, 10s));
 
@@ -75,15 +75,15 @@ TEST(Ecosystem, HealthFollowsLagAndHalt) {
   tronsim::v1::FaultConfig f;
   f.set_unavailable_rate(1.0);
   f.set_unavailable_scope(tronsim::v1::SCOPE_INFOS);
-  API_ASSERT_OK(sim->set_faults(f));
-  API_ASSERT_OK(sim->advance(20));
+  TS_ASSERT_OK(sim->set_faults(f));
+  TS_ASSERT_OK(sim->advance(20));
   EXPECT_TRUE(testsupport::wait_until([&] { return health_is(ch, "NOT_SERVING"); }, 20s))
       << "lagging 20 blocks behind (limit 5) and still SERVING";
   EXPECT_TRUE(health_is(ch, "NOT_SERVING", "tronidx.v1.Subscribe"));
-  API_ASSIGN(const auto lagging, d->status());
+  TS_ASSIGN(const auto lagging, d->status());
   EXPECT_GE(lagging.lag_blocks(), 15u);
-  API_ASSERT_OK(sim->set_faults(tronsim::v1::FaultConfig()));
-  API_ASSERT_OK(wait_synced(*d, *sim));
+  TS_ASSERT_OK(sim->set_faults(tronsim::v1::FaultConfig()));
+  TS_ASSERT_OK(wait_synced(*d, *sim));
   EXPECT_TRUE(testsupport::wait_until([&] { return health_is(ch, "SERVING"); }, 10s));
 
   // Halted: the node rewrites final history.
@@ -98,24 +98,24 @@ TEST(Ecosystem, HealthFollowsLagAndHalt) {
       },
       30s))
       << tail(d->log_text());
-  API_ASSIGN(const auto halted, d->status());
+  TS_ASSIGN(const auto halted, d->status());
   EXPECT_FALSE(halted.halt_reason().empty());
   EXPECT_TRUE(testsupport::wait_until([&] { return health_is(ch, "NOT_SERVING"); }, 10s)) << "halted and SERVING";
   EXPECT_TRUE(d->running()) << "the halted daemon should keep serving its read API";
 }
 
 TEST(Ecosystem, ReflectionListsAndDescribesTheServices) {
-  API_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "5"}));
-  API_ASSIGN(auto d, ApiDaemon::start(daemon_options(*sim, "all")));
+  TS_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "5"}));
+  TS_ASSIGN(auto d, ApiDaemon::start(daemon_options(*sim, "all")));
   auto ch = make_channel(d->api_endpoint());
-  API_ASSIGN(const auto services, reflection_services(ch));
+  TS_ASSIGN(const auto services, reflection_services(ch));
   for (const char* svc : {"tronidx.v1.Query", "tronidx.v1.Watch", "tronidx.v1.Subscribe", "tronidx.v1.Admin",
                           "grpc.health.v1.Health"}) {
     EXPECT_NE(std::find(services.begin(), services.end(), svc), services.end())
         << svc << " not listed: " << ::testing::PrintToString(services);
   }
   // The descriptors are enough to call the API: Subscribe's file defines the service and its messages.
-  API_ASSIGN(const auto files, reflection_file_containing(ch, "tronidx.v1.Subscribe"));
+  TS_ASSIGN(const auto files, reflection_file_containing(ch, "tronidx.v1.Subscribe"));
   bool found = false;
   for (const auto& bytes : files) {
     google::protobuf::FileDescriptorProto fd;
@@ -151,9 +151,9 @@ double cpu_seconds(pid_t pid) {
 }
 
 TEST(Ecosystem, IdleDaemonWithOpenStreamsDoesNotBurnCpu) {
-  API_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "10"}));
-  API_ASSIGN(auto d, ApiDaemon::start(daemon_options(*sim, "all")));
-  API_ASSERT_OK(wait_synced(*d, *sim));
+  TS_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "10"}));
+  TS_ASSIGN(auto d, ApiDaemon::start(daemon_options(*sim, "all")));
+  TS_ASSERT_OK(wait_synced(*d, *sim));
   v1::SubscribeRequest req;
   req.add_tokens("TRX");
   EventStream s1(d->api_endpoint(), req), s2(d->api_endpoint(), v1::SubscribeRequest());

@@ -39,13 +39,13 @@ struct Case {
 };
 
 TEST(Malformed, EveryMalformedFieldIsInvalidArgumentNamingItAndTheDaemonSurvives) {
-  API_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--txs-per-block", "5", "--block-interval-ms", "0", "--prebuild",
+  TS_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--txs-per-block", "5", "--block-interval-ms", "0", "--prebuild",
                                   "30", "--solid-lag", "6", "--hot-addresses", "2", "--hot-share", "0.4"}));
   ApiDaemonOptions o = daemon_options(*sim, "all");
   o.start_block = 1;
-  API_ASSIGN(auto d, ApiDaemon::start(o));
-  API_ASSERT_OK(wait_synced(*d, *sim));
-  API_ASSIGN(const ChainTruth truth, read_truth(*sim));
+  TS_ASSIGN(auto d, ApiDaemon::start(o));
+  TS_ASSERT_OK(wait_synced(*d, *sim));
+  TS_ASSIGN(const ChainTruth truth, read_truth(*sim));
   const std::string good = truth.hot_addresses[0];
   auto& q = d->query();
   auto& w = d->watch();
@@ -329,18 +329,18 @@ TEST(Malformed, EveryMalformedFieldIsInvalidArgumentNamingItAndTheDaemonSurvives
   }
   // The daemon still answers and still indexes.
   ASSERT_TRUE(d->running());
-  API_ASSIGN(const auto st, d->status());
+  TS_ASSIGN(const auto st, d->status());
   EXPECT_EQ(st.tip_block_num(), truth.head);
-  API_ASSERT_OK(sim->advance(2));
-  API_ASSERT_OK(wait_synced(*d, *sim));
+  TS_ASSERT_OK(sim->advance(2));
+  TS_ASSERT_OK(wait_synced(*d, *sim));
 }
 
 // types.proto documents three address forms: base58, "41" + 40 hex digits, "0x" + 40 hex digits. Forty
 // hex digits without "0x" is none of them — it is what a 41-form address missing two digits looks like,
 // and accepting it silently watches / lists / subscribes to another address.
 TEST(Malformed, FortyHexDigitsWithoutPrefixAreNotADocumentedAddressForm) {
-  API_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "5"}));
-  API_ASSIGN(auto d, ApiDaemon::start(daemon_options(*sim, "all")));
+  TS_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "5"}));
+  TS_ASSIGN(auto d, ApiDaemon::start(daemon_options(*sim, "all")));
   const std::string truncated = "41" + std::string(38, 'a');
   {
     auto ctx = make_ctx();

@@ -18,13 +18,13 @@ TEST(NodeClient, SubscribesAndQueriesFromTheProtoAlone) {
   const std::filesystem::path proto_dir = std::filesystem::path(TRONIDX_TEST_DATA_DIR).parent_path() / "proto";
   ASSERT_TRUE(std::filesystem::exists(node_dir / "node_modules" / "@grpc" / "grpc-js"))
       << "run: npm ci --no-audit --no-fund --prefix " << node_dir.string();
-  API_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--txs-per-block", "6", "--block-interval-ms", "0", "--prebuild",
+  TS_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--txs-per-block", "6", "--block-interval-ms", "0", "--prebuild",
                                   "40", "--solid-lag", "6", "--hot-addresses", "2", "--hot-share", "0.4"}));
   ApiDaemonOptions o = daemon_options(*sim, "all");
   o.start_block = 1;
-  API_ASSIGN(auto d, ApiDaemon::start(o));
-  API_ASSERT_OK(wait_synced(*d, *sim));
-  API_ASSIGN(const ChainTruth t0, read_truth(*sim));
+  TS_ASSIGN(auto d, ApiDaemon::start(o));
+  TS_ASSERT_OK(wait_synced(*d, *sim));
+  TS_ASSIGN(const ChainTruth t0, read_truth(*sim));
   const std::string address = t0.hot_addresses[0];
   // A cursor before the new blocks (a heartbeat of a live stream of the same filter).
   v1::SubscribeRequest req;
@@ -35,11 +35,11 @@ TEST(NodeClient, SubscribesAndQueriesFromTheProtoAlone) {
     ASSERT_TRUE(s.wait_for([](const std::vector<Received>& r) { return !r.empty(); }, 30s));
     cursor = s.received().front().event.cursor();
   }
-  API_ASSERT_OK(sim->advance(8));
-  API_ASSERT_OK(wait_synced(*d, *sim));
-  API_ASSIGN(const ChainTruth t, read_truth(*sim));
+  TS_ASSERT_OK(sim->advance(8));
+  TS_ASSERT_OK(wait_synced(*d, *sim));
+  TS_ASSIGN(const ChainTruth t, read_truth(*sim));
   TempDir dir("tronidx-node");
-  API_ASSIGN(const std::string jsonl, sim->dump_ground_truth());
+  TS_ASSIGN(const std::string jsonl, sim->dump_ground_truth());
   {
     std::ofstream out(dir.file("truth.jsonl"));
     out << jsonl;
@@ -51,7 +51,7 @@ TEST(NodeClient, SubscribesAndQueriesFromTheProtoAlone) {
             "--from-block", std::to_string(t0.head), "--tip", std::to_string(t.head)};
   c.stdout_path = dir.file("node.log");
   c.stderr_path = dir.file("node.err");
-  API_ASSIGN(auto child, testsupport::ChildProcess::spawn(c));
+  TS_ASSIGN(auto child, testsupport::ChildProcess::spawn(c));
   auto st = child.wait_for(120s);
   if (!st) st = child.kill_and_wait();
   const std::string out = testsupport::read_text_file(dir.file("node.log"));

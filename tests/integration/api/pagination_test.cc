@@ -36,14 +36,14 @@ TEST(Pagination, WalkingPagesWhileBlocksArriveAndReorgsHappenYieldsUnchangedRows
   const uint64_t seed = test_seed();
   std::mt19937_64 rng(seed);
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-  API_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--txs-per-block", "6", "--block-interval-ms", "0", "--prebuild",
+  TS_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--txs-per-block", "6", "--block-interval-ms", "0", "--prebuild",
                                   "30", "--solid-lag", "8", "--hot-addresses", "2", "--hot-share", "0.5", "--seed",
                                   std::to_string(seed % 100000 + 1)}));
   ApiDaemonOptions o = daemon_options(*sim, "all");
   o.start_block = 1;
-  API_ASSIGN(auto d, ApiDaemon::start(o));
-  API_ASSERT_OK(wait_synced(*d, *sim));
-  API_ASSIGN(const ChainTruth t0, read_truth(*sim));
+  TS_ASSIGN(auto d, ApiDaemon::start(o));
+  TS_ASSERT_OK(wait_synced(*d, *sim));
+  TS_ASSIGN(const ChainTruth t0, read_truth(*sim));
   const std::string hot = t0.hot_addresses[0];
 
   std::vector<Walk> walks;
@@ -69,8 +69,8 @@ TEST(Pagination, WalkingPagesWhileBlocksArriveAndReorgsHappenYieldsUnchangedRows
   add_versions(t0, versions);
   int reorgs = 0;
   for (auto& w : walks) {
-    API_ASSERT_OK(wait_synced(*d, *sim));
-    API_ASSIGN(const ChainTruth before, read_truth(*sim));
+    TS_ASSERT_OK(wait_synced(*d, *sim));
+    TS_ASSIGN(const ChainTruth before, read_truth(*sim));
     std::vector<TruthTransfer> rows;
     v1::ListTransfersRequest req = w.req;
     int pages = 0;
@@ -86,7 +86,7 @@ TEST(Pagination, WalkingPagesWhileBlocksArriveAndReorgsHappenYieldsUnchangedRows
       req.set_page_token(resp.next_page_token());
       if (pages > 14) continue;  // then let the walk reach the end
       // The chain moves between pages: new blocks, or a reorganisation of the unsolidified top.
-      API_ASSIGN(const auto st, sim->status());
+      TS_ASSIGN(const auto st, sim->status());
       const int room = static_cast<int>(st.head_num() - st.solidified_num()) - 1;
       if (pick(0, 2) == 0 && room >= 1) {
         tronsim::v1::ReorgRequest r;
@@ -97,14 +97,14 @@ TEST(Pagination, WalkingPagesWhileBlocksArriveAndReorgsHappenYieldsUnchangedRows
         ASSERT_TRUE(rr.ok()) << rr.error().message;
         ++reorgs;
       } else {
-        API_ASSERT_OK(sim->advance(pick(1, 2)));
+        TS_ASSERT_OK(sim->advance(pick(1, 2)));
       }
-      API_ASSIGN(const ChainTruth now, read_truth(*sim));
+      TS_ASSIGN(const ChainTruth now, read_truth(*sim));
       add_versions(now, versions);
-      if (pick(0, 2) != 0) API_ASSERT_OK(wait_synced(*d, *sim));
+      if (pick(0, 2) != 0) TS_ASSERT_OK(wait_synced(*d, *sim));
     }
-    API_ASSERT_OK(wait_synced(*d, *sim));
-    API_ASSIGN(const ChainTruth after, read_truth(*sim));
+    TS_ASSERT_OK(wait_synced(*d, *sim));
+    TS_ASSIGN(const ChainTruth after, read_truth(*sim));
     add_versions(after, versions);
 
     // Strictly monotone positions, never a row twice.
@@ -145,13 +145,13 @@ TEST(Pagination, WalkingPagesWhileBlocksArriveAndReorgsHappenYieldsUnchangedRows
 }
 
 TEST(Pagination, PageTokenWithOtherRequestFieldsIsInvalidArgument) {
-  API_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--txs-per-block", "6", "--block-interval-ms", "0", "--prebuild",
+  TS_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--txs-per-block", "6", "--block-interval-ms", "0", "--prebuild",
                                   "40", "--solid-lag", "6", "--hot-addresses", "2", "--hot-share", "0.5"}));
   ApiDaemonOptions o = daemon_options(*sim, "all");
   o.start_block = 1;
-  API_ASSIGN(auto d, ApiDaemon::start(o));
-  API_ASSERT_OK(wait_synced(*d, *sim));
-  API_ASSIGN(const ChainTruth t, read_truth(*sim));
+  TS_ASSIGN(auto d, ApiDaemon::start(o));
+  TS_ASSERT_OK(wait_synced(*d, *sim));
+  TS_ASSIGN(const ChainTruth t, read_truth(*sim));
   v1::ListTransfersRequest base;
   base.set_address(t.hot_addresses[0]);
   base.set_page_size(2);
@@ -192,7 +192,7 @@ TEST(Pagination, PageTokenWithOtherRequestFieldsIsInvalidArgument) {
   v1::ListTransfersResponse resp;
   const grpc::Status s = d->query().ListTransfers(c.get(), r, &resp);
   ASSERT_TRUE(s.ok()) << describe(s);
-  API_ASSIGN(auto all, list_all(*d, base));
+  TS_ASSIGN(auto all, list_all(*d, base));
   ASSERT_GE(all.size(), 2u + static_cast<size_t>(resp.transfers_size()));
   for (int i = 0; i < resp.transfers_size(); ++i) {
     EXPECT_EQ(testsupport::from_proto(resp.transfers(i)), all[2 + static_cast<size_t>(i)]);
@@ -203,14 +203,14 @@ TEST(Pagination, FiltersAndOrdersMatchGroundTruth) {
   const uint64_t seed = test_seed();
   std::mt19937_64 rng(seed);
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-  API_ASSIGN(auto sim, start_sim({"--profile", "small", "--txs-per-block", "12", "--block-interval-ms", "0",
+  TS_ASSIGN(auto sim, start_sim({"--profile", "small", "--txs-per-block", "12", "--block-interval-ms", "0",
                                   "--prebuild", "60", "--solid-lag", "8", "--hot-addresses", "3", "--hot-share", "0.4",
                                   "--seed", std::to_string(seed % 100000 + 1)}));
   ApiDaemonOptions o = daemon_options(*sim, "all");
   o.start_block = 1;
-  API_ASSIGN(auto d, ApiDaemon::start(o));
-  API_ASSERT_OK(wait_synced(*d, *sim));
-  API_ASSIGN(const ChainTruth t, read_truth(*sim));
+  TS_ASSIGN(auto d, ApiDaemon::start(o));
+  TS_ASSERT_OK(wait_synced(*d, *sim));
+  TS_ASSIGN(const ChainTruth t, read_truth(*sim));
   std::vector<TruthTransfer> truth;
   std::set<std::string> tokens;
   for (const auto& x : t.transfers) {

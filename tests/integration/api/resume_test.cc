@@ -24,16 +24,16 @@ struct Env {
 // tiny chain, all mode, heartbeats every 300 ms.
 void start_env(Env& env, std::vector<std::pair<std::string, std::string>> extra_env = {},
                std::vector<std::string> sync = {}, int prebuild = 20) {
-  API_ASSIGN(env.sim, start_sim({"--profile", "tiny", "--txs-per-block", "5", "--block-interval-ms", "0", "--prebuild",
+  TS_ASSIGN(env.sim, start_sim({"--profile", "tiny", "--txs-per-block", "5", "--block-interval-ms", "0", "--prebuild",
                                  std::to_string(prebuild), "--solid-lag", "6", "--hot-addresses", "3", "--hot-share",
                                  "0.4"}));
   ApiDaemonOptions o = daemon_options(*env.sim, "all");
   o.start_block = 1;
   for (auto& e : extra_env) o.env.push_back(e);
   o.sync_settings = std::move(sync);
-  API_ASSIGN(env.daemon, ApiDaemon::start(o));
-  API_ASSERT_OK(wait_synced(*env.daemon, *env.sim));
-  API_ASSIGN(env.truth, read_truth(*env.sim));
+  TS_ASSIGN(env.daemon, ApiDaemon::start(o));
+  TS_ASSERT_OK(wait_synced(*env.daemon, *env.sim));
+  TS_ASSIGN(env.truth, read_truth(*env.sim));
 }
 
 v1::SubscribeRequest filter(std::vector<std::string> addresses, std::vector<std::string> tokens, uint32_t depth) {
@@ -65,7 +65,7 @@ TEST(Resume, NoCursorIsLiveOnly) {
   Env env;
   start_env(env);
   if (HasFatalFailure()) return;
-  API_ASSIGN(const auto st, env.daemon->status());
+  TS_ASSIGN(const auto st, env.daemon->status());
   const uint64_t end = st.journal_next_seq() - 1;
   ASSERT_GT(end, 10u);
   EventStream s(env.daemon->api_endpoint(), filter({}, {kUsdt, "TRX"}, 0));
@@ -79,9 +79,9 @@ TEST(Resume, NoCursorIsLiveOnly) {
   EXPECT_EQ(first.head(), env.truth.head);
   EXPECT_EQ(first.solidified(), env.truth.solidified);
 
-  API_ASSERT_OK(env.sim->advance(4));
-  API_ASSERT_OK(wait_synced(*env.daemon, *env.sim));
-  API_ASSIGN(const ChainTruth after, read_truth(*env.sim));
+  TS_ASSERT_OK(env.sim->advance(4));
+  TS_ASSERT_OK(wait_synced(*env.daemon, *env.sim));
+  TS_ASSIGN(const ChainTruth after, read_truth(*env.sim));
   std::vector<TruthTransfer> want;
   for (const auto& t : after.transfers) {
     if (t.block_num > env.truth.head && (t.token == kUsdt || t.token == "TRX")) want.push_back(t);
@@ -158,7 +158,7 @@ TEST(Resume, MalformedForgedOrBeyondTheEndCursorIsInvalidArgumentNamingAfterCurs
   const std::string good = live_cursor(*env.daemon, req);
   auto c = decode_cursor(good);
   ASSERT_TRUE(c.has_value()) << good;
-  API_ASSIGN(const auto st, env.daemon->status());
+  TS_ASSIGN(const auto st, env.daemon->status());
   auto& stub = env.daemon->subscribe();
 
   expect_invalid_cursor(stub, req, "garbage", "not a cursor");
@@ -209,8 +209,8 @@ TEST(Resume, CursorOfAnotherDatabaseIsInvalidArgument) {
   if (HasFatalFailure()) return;
   ApiDaemonOptions o = daemon_options(*env.sim, "all");
   o.start_block = 1;
-  API_ASSIGN(auto other, ApiDaemon::start(o));
-  API_ASSERT_OK(wait_synced(*other, *env.sim));
+  TS_ASSIGN(auto other, ApiDaemon::start(o));
+  TS_ASSERT_OK(wait_synced(*other, *env.sim));
   const auto req = filter({}, {kUsdt}, 1);
   const std::string cursor = live_cursor(*env.daemon, req);
   ASSERT_FALSE(cursor.empty());
@@ -239,9 +239,9 @@ TEST(Resume, CursorOlderThanRetentionIsOutOfRangeNamingAnOldestCursorThatWorks) 
   EventStream keeping_up(env.daemon->api_endpoint(), req);
   ASSERT_TRUE(keeping_up.wait_for([](const std::vector<Received>& r) { return !r.empty(); }, 30s));
 
-  API_ASSERT_OK(env.sim->advance(1300));
-  API_ASSERT_OK(wait_synced(*env.daemon, *env.sim, 240s));
-  API_ASSIGN(const auto st, env.daemon->status());
+  TS_ASSERT_OK(env.sim->advance(1300));
+  TS_ASSERT_OK(wait_synced(*env.daemon, *env.sim, 240s));
+  TS_ASSIGN(const auto st, env.daemon->status());
   ASSERT_GT(st.journal_first_seq(), oc->seq + 1) << "the journal was not pruned (first " << st.journal_first_seq()
                                                  << ", next " << st.journal_next_seq() << ")";
   EXPECT_LE(st.journal_next_seq() - st.journal_first_seq(), 2000u) << "retention 1000 not applied";
@@ -259,7 +259,7 @@ TEST(Resume, CursorOlderThanRetentionIsOutOfRangeNamingAnOldestCursorThatWorks) 
   const std::string oldest = m.str();
   auto ocur = decode_cursor(oldest);
   ASSERT_TRUE(ocur.has_value()) << oldest;
-  API_ASSIGN(const auto st2, env.daemon->status());
+  TS_ASSIGN(const auto st2, env.daemon->status());
   EXPECT_LE(ocur->seq + 1, st2.journal_first_seq() + 1);
   EXPECT_GE(ocur->seq + 1, st.journal_first_seq()) << "the named cursor is older than the retained journal";
 
@@ -269,7 +269,7 @@ TEST(Resume, CursorOlderThanRetentionIsOutOfRangeNamingAnOldestCursorThatWorks) 
   ASSERT_TRUE(resumed.wait_for([](const std::vector<Received>& x) { return !x.empty(); }, 30s))
       << "resuming from the named oldest cursor failed: " << describe(resumed.status());
   ASSERT_FALSE(resumed.ended()) << describe(resumed.status());
-  API_ASSIGN(const ChainTruth truth, read_truth(*env.sim));
+  TS_ASSIGN(const ChainTruth truth, read_truth(*env.sim));
   size_t retained_usdt = 0;
   for (const auto& t : truth.transfers) {
     if (t.token == kUsdt && t.block_num + 400 > truth.head) ++retained_usdt;  // well inside the retained journal
@@ -311,15 +311,15 @@ TEST(Resume, HeartbeatsOnIdleStreamsCarryUsableCursors) {
   }
   const std::string hb = s1.received().back().event.cursor();
 
-  API_ASSERT_OK(env.sim->advance(6));
-  API_ASSERT_OK(wait_synced(*env.daemon, *env.sim));
-  API_ASSIGN(const ChainTruth after, read_truth(*env.sim));
+  TS_ASSERT_OK(env.sim->advance(6));
+  TS_ASSERT_OK(wait_synced(*env.daemon, *env.sim));
+  TS_ASSIGN(const ChainTruth after, read_truth(*env.sim));
   size_t want = 0;
   for (const auto& x : touching(after.transfers, hot[0])) {
     if (x.block_num > env.truth.head && x.kind != "TRC10") ++want;
   }
   ASSERT_GT(want, 0u) << "no new transfer of the hot address";
-  API_ASSIGN(const auto st, env.daemon->status());
+  TS_ASSIGN(const auto st, env.daemon->status());
   const uint64_t end = st.journal_next_seq() - 1;
   // s1 gets its events, then heartbeats at or after them.
   ASSERT_TRUE(s1.wait_for(

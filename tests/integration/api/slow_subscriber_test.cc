@@ -18,15 +18,15 @@ const std::string kUsdt = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 constexpr const char* kSlowMetric = "tronidx_subscribers_disconnected_slow_total";
 
 TEST(SlowSubscriber, NeverStallsIngestionOrOthersAndIsDisconnectedThenResumesWithoutGap) {
-  API_ASSIGN(auto sim, start_sim({"--profile", "small", "--txs-per-block", "40", "--block-interval-ms", "0",
+  TS_ASSIGN(auto sim, start_sim({"--profile", "small", "--txs-per-block", "40", "--block-interval-ms", "0",
                                   "--prebuild", "12", "--solid-lag", "6", "--hot-addresses", "2", "--hot-share",
                                   "0.15"}));
   ApiDaemonOptions o = daemon_options(*sim, "all");
   o.start_block = 1;
   o.api_settings.push_back("max_subscriber_lag = 100");
-  API_ASSIGN(auto d, ApiDaemon::start(o));
-  API_ASSERT_OK(wait_synced(*d, *sim));
-  API_ASSIGN(const ChainTruth t0, read_truth(*sim));
+  TS_ASSIGN(auto d, ApiDaemon::start(o));
+  TS_ASSERT_OK(wait_synced(*d, *sim));
+  TS_ASSIGN(const ChainTruth t0, read_truth(*sim));
   std::set<std::string> tokens;
   for (const auto& t : t0.transfers) {
     if (t.kind != "TRC10") tokens.insert(t.token);
@@ -47,12 +47,12 @@ TEST(SlowSubscriber, NeverStallsIngestionOrOthersAndIsDisconnectedThenResumesWit
   uint64_t head = t0.head;
   size_t fast_added_expected = 0;
   for (int chunk = 0; chunk < 24; ++chunk) {
-    API_ASSERT_OK(sim->advance(10));
+    TS_ASSERT_OK(sim->advance(10));
     head += 10;
     // Ingestion keeps following the node (generous deadline: ASan, two shared cores).
-    API_ASSERT_OK(wait_synced(*d, *sim, 60s));
+    TS_ASSERT_OK(wait_synced(*d, *sim, 60s));
     // The other subscriber keeps receiving: every ADDED of the new blocks touching its address.
-    API_ASSIGN(const std::string jsonl, sim->dump_ground_truth(static_cast<int64_t>(head - 9), static_cast<int64_t>(head)));
+    TS_ASSIGN(const std::string jsonl, sim->dump_ground_truth(static_cast<int64_t>(head - 9), static_cast<int64_t>(head)));
     for (const auto& x : touching(testsupport::parse_truth(jsonl), t0.hot_addresses[0])) {
       if (x.kind != "TRC10") ++fast_added_expected;  // TRC10 is not indexed
     }
@@ -76,7 +76,7 @@ TEST(SlowSubscriber, NeverStallsIngestionOrOthersAndIsDisconnectedThenResumesWit
   }
   ASSERT_GT(fast_added_expected, 0u);
   const size_t slow_received = slow->size();
-  API_ASSIGN(const auto st, d->status());
+  TS_ASSIGN(const auto st, d->status());
   std::cout << "[slow] journal end " << st.journal_next_seq() - 1 << ", the stalled stream holds " << slow_received
             << " messages" << std::endl;
   auto last = decode_cursor(slow->last_cursor());
@@ -106,7 +106,7 @@ TEST(SlowSubscriber, NeverStallsIngestionOrOthersAndIsDisconnectedThenResumesWit
   v1::SubscribeRequest again = slow_f.request();
   again.set_after_cursor(encode_cursor(*resume_from));
   EventStream resumed(d->api_endpoint(), again);
-  API_ASSIGN(const auto st2, d->status());
+  TS_ASSIGN(const auto st2, d->status());
   const uint64_t end = st2.journal_next_seq() - 1;
   // Caught up: idle (two heartbeats in a row) at or beyond the last event of the journal's last records.
   ASSERT_TRUE(resumed.wait_for(
@@ -127,7 +127,7 @@ TEST(SlowSubscriber, NeverStallsIngestionOrOthersAndIsDisconnectedThenResumesWit
   EXPECT_TRUE(stopped.success()) << stopped.describe();
 
   // No gap, nothing extra: both streams against the model.
-  API_ASSIGN(const Journal journal, read_journal(d->data_dir()));
+  TS_ASSIGN(const Journal journal, read_journal(d->data_dir()));
   const Replay rep = replay(journal, {slow_f});
   EXPECT_TRUE(rep.errors.empty()) << ::testing::PrintToString(rep.errors);
   std::pair<uint64_t, uint32_t> start{0, 0};

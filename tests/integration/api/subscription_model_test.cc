@@ -110,10 +110,10 @@ TEST(SubscriptionModel, RandomReorgsDisconnectsRestartsAndKillsMatchTheModel) {
   ModelRun run(seed);
   const int steps = 40 * long_factor();
 
-  API_ASSIGN(run.sim, start_sim({"--profile", "tiny", "--txs-per-block", "5", "--block-interval-ms", "0", "--prebuild",
+  TS_ASSIGN(run.sim, start_sim({"--profile", "tiny", "--txs-per-block", "5", "--block-interval-ms", "0", "--prebuild",
                                  "12", "--solid-lag", std::to_string(kSolidLag), "--hot-addresses", "3", "--hot-share",
                                  "0.4", "--seed", std::to_string(seed % 100000 + 1)}));
-  API_ASSIGN(const ChainTruth start_truth, read_truth(*run.sim));
+  TS_ASSIGN(const ChainTruth start_truth, read_truth(*run.sim));
   ASSERT_EQ(start_truth.hot_addresses.size(), 3u);
   const auto& hot = start_truth.hot_addresses;
   // The busiest non-hot address so far: watched later with a past start block (a backfill).
@@ -139,8 +139,8 @@ TEST(SubscriptionModel, RandomReorgsDisconnectsRestartsAndKillsMatchTheModel) {
   ApiDaemonOptions o = daemon_options(*run.sim, "all");
   o.start_block = 3;
   o.watches = {{hot[1], "initially watched"}};
-  API_ASSIGN(run.daemon, ApiDaemon::start(o));
-  API_ASSERT_OK(wait_synced(*run.daemon, *run.sim));
+  TS_ASSIGN(run.daemon, ApiDaemon::start(o));
+  TS_ASSERT_OK(wait_synced(*run.daemon, *run.sim));
   run.record_versions();
 
   const std::vector<ModelFilter> filters = {
@@ -172,7 +172,7 @@ TEST(SubscriptionModel, RandomReorgsDisconnectsRestartsAndKillsMatchTheModel) {
       ++run.restarts;
     }
     for (auto& s : run.subs) run.close_stream(s);
-    API_ASSERT_OK(run.daemon->restart());
+    TS_ASSERT_OK(run.daemon->restart());
     for (auto& s : run.subs) {
       run.reconnect(s);
       if (::testing::Test::HasFatalFailure()) return;
@@ -190,15 +190,15 @@ TEST(SubscriptionModel, RandomReorgsDisconnectsRestartsAndKillsMatchTheModel) {
     if (step == 9) action = 85;                // SIGTERM restart
     if (step == 24) action = 95;               // SIGKILL
     if (step == 12) action = 70;               // watch change with a backfill
-    API_ASSIGN(const auto st, run.sim->status());
+    TS_ASSIGN(const auto st, run.sim->status());
     if (action < 30) {
-      API_ASSERT_OK(run.sim->advance(run.pick(1, 3)));
+      TS_ASSERT_OK(run.sim->advance(run.pick(1, 3)));
       ++run.advances;
     } else if (action < 50) {
       tronsim::v1::ReorgRequest req;
       const int max_depth = std::min<int>(kSolidLag - 1, static_cast<int>(st.head_num() - st.solidified_num()) - 1);
       if (max_depth < 1) {
-        API_ASSERT_OK(run.sim->advance(2));
+        TS_ASSERT_OK(run.sim->advance(2));
         continue;
       }
       const int depth = run.pick(1, max_depth);
@@ -253,7 +253,7 @@ TEST(SubscriptionModel, RandomReorgsDisconnectsRestartsAndKillsMatchTheModel) {
       if (HasFatalFailure()) return;
     } else {
       // SIGKILL right after new blocks, while the daemon is ingesting them.
-      API_ASSERT_OK(run.sim->advance(run.pick(1, 3)));
+      TS_ASSERT_OK(run.sim->advance(run.pick(1, 3)));
       ++run.advances;
       run.record_versions();
       restart_all(true);
@@ -261,7 +261,7 @@ TEST(SubscriptionModel, RandomReorgsDisconnectsRestartsAndKillsMatchTheModel) {
     }
     run.record_versions();
     if (HasFatalFailure()) return;
-    if (run.pick(0, 1) == 0) API_ASSERT_OK(wait_synced(*run.daemon, *run.sim));
+    if (run.pick(0, 1) == 0) TS_ASSERT_OK(wait_synced(*run.daemon, *run.sim));
     if (trace) {
       std::cout << "[trace] step " << step << " action " << action << " took "
                 << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - step_start).count()
@@ -270,14 +270,14 @@ TEST(SubscriptionModel, RandomReorgsDisconnectsRestartsAndKillsMatchTheModel) {
   }
 
   // Let everything settle: the daemon on the simulator's head, jobs done, every stream at the end.
-  API_ASSERT_OK(wait_synced(*run.daemon, *run.sim));
+  TS_ASSERT_OK(wait_synced(*run.daemon, *run.sim));
   ASSERT_TRUE(testsupport::wait_until(
       [&] {
         auto st = run.daemon->status();
         return st.ok() && st->jobs_running() == 0;
       },
       60s));
-  API_ASSIGN(const auto final_status, run.daemon->status());
+  TS_ASSIGN(const auto final_status, run.daemon->status());
   const uint64_t end_seq = final_status.journal_next_seq() - 1;
   for (auto& s : run.subs) {
     // Idle: the last event (if any) is followed by two heartbeats in a row at or after it.
@@ -297,11 +297,11 @@ TEST(SubscriptionModel, RandomReorgsDisconnectsRestartsAndKillsMatchTheModel) {
   for (auto& s : run.subs) run.close_stream(s);
   const ExitStatus stopped = run.daemon->stop();
   EXPECT_TRUE(stopped.success()) << stopped.describe();
-  API_ASSIGN(const ChainTruth final_truth, read_truth(*run.sim));
+  TS_ASSIGN(const ChainTruth final_truth, read_truth(*run.sim));
   add_versions(final_truth, run.versions);
 
   // The journal, replayed by the model.
-  API_ASSIGN(const Journal journal, read_journal(run.daemon->data_dir()));
+  TS_ASSIGN(const Journal journal, read_journal(run.daemon->data_dir()));
   const Replay rep = replay(journal, filters);
   EXPECT_TRUE(rep.errors.empty()) << "journal inconsistencies:\n" << ::testing::PrintToString(rep.errors);
 
@@ -372,16 +372,16 @@ TEST(SubscriptionModel, RandomReorgsDisconnectsRestartsAndKillsMatchTheModel) {
 //     the subscriber must not hear a REVERTED for a transfer it was never told about.
 TEST(SubscriptionModel, EverythingWatchedStreamPairsEveryRevertedWithItsAdded) {
   const uint64_t seed = test_seed();
-  API_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--txs-per-block", "6", "--block-interval-ms", "0", "--prebuild",
+  TS_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--txs-per-block", "6", "--block-interval-ms", "0", "--prebuild",
                                   "12", "--solid-lag", std::to_string(kSolidLag), "--hot-addresses", "2",
                                   "--hot-share", "0.5", "--seed", std::to_string(seed % 100000 + 1)}));
-  API_ASSIGN(const ChainTruth t0, read_truth(*sim));
+  TS_ASSIGN(const ChainTruth t0, read_truth(*sim));
   const std::string a = t0.hot_addresses[0], b = t0.hot_addresses[1];
   ApiDaemonOptions o = daemon_options(*sim, "all");
   o.start_block = 1;
   o.watches = {{b, "b"}};
-  API_ASSIGN(auto d, ApiDaemon::start(o));
-  API_ASSERT_OK(wait_synced(*d, *sim));
+  TS_ASSIGN(auto d, ApiDaemon::start(o));
+  TS_ASSERT_OK(wait_synced(*d, *sim));
   ModelFilter everything{"watched/d1", {}, {}, 1};
   EventStream s(d->api_endpoint(), everything.request());
   ASSERT_TRUE(s.wait_for([](const std::vector<Received>& r) { return !r.empty(); }, 30s));
@@ -424,7 +424,7 @@ TEST(SubscriptionModel, EverythingWatchedStreamPairsEveryRevertedWithItsAdded) {
   // Case 1: b watched when its transfer is ADDED, unwatched before the block is reverted.
   const std::string block_b = advance_until_touching(b);
   ASSERT_FALSE(block_b.empty()) << "no block with a transfer of the watched address";
-  API_ASSERT_OK(wait_synced(*d, *sim));
+  TS_ASSERT_OK(wait_synced(*d, *sim));
   ASSERT_TRUE(s.wait_for(
       [&](const std::vector<Received>& r) {
         return std::any_of(r.begin(), r.end(), [&](const Received& x) {
@@ -435,17 +435,17 @@ TEST(SubscriptionModel, EverythingWatchedStreamPairsEveryRevertedWithItsAdded) {
       << "the watched address's transfer was not ADDED/CONFIRMED";
   watch(b, false);
   reorg_head();
-  API_ASSERT_OK(wait_synced(*d, *sim));
+  TS_ASSERT_OK(wait_synced(*d, *sim));
 
   // Case 2: a watched only after its block was applied, then the block is reverted.
   const std::string block_a = advance_until_touching(a);
   ASSERT_FALSE(block_a.empty()) << "no block with a transfer of the second address";
-  API_ASSERT_OK(wait_synced(*d, *sim));
+  TS_ASSERT_OK(wait_synced(*d, *sim));
   watch(a, true);
   reorg_head();
-  API_ASSERT_OK(wait_synced(*d, *sim));
-  API_ASSERT_OK(sim->advance(1));
-  API_ASSERT_OK(wait_synced(*d, *sim));
+  TS_ASSERT_OK(wait_synced(*d, *sim));
+  TS_ASSERT_OK(sim->advance(1));
+  TS_ASSERT_OK(wait_synced(*d, *sim));
   ASSERT_TRUE(s.wait_heartbeat(10s));
   ASSERT_TRUE(s.wait_heartbeat(10s));
 

@@ -80,7 +80,7 @@ TEST(Tls, RightCaConnectsWrongCaAndPlaintextFail) {
   Pki pki;
   make_pki(pki);
   if (HasFatalFailure()) return;
-  API_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "10"}));
+  TS_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "10"}));
   auto d = start_tls_daemon(*sim, pki, false);
   ASSERT_NE(d, nullptr);
   const std::string ep = d->api_endpoint();
@@ -100,7 +100,7 @@ TEST(Tls, RightCaConnectsWrongCaAndPlaintextFail) {
   EventStream s(ep, req, so);
   EXPECT_TRUE(s.wait_for([](const std::vector<Received>& r) { return !r.empty(); }, 30s)) << describe(s.status());
   // Health over TLS.
-  API_ASSIGN(const std::string health, health_check(make_channel(ep, tls(pki, "ca"))));
+  TS_ASSIGN(const std::string health, health_check(make_channel(ep, tls(pki, "ca"))));
   EXPECT_TRUE(health == "SERVING" || health == "NOT_SERVING") << health;
 }
 
@@ -108,7 +108,7 @@ TEST(Tls, MutualTlsNeedsAClientCertificateOfTheConfiguredCa) {
   Pki pki;
   make_pki(pki);
   if (HasFatalFailure()) return;
-  API_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "10"}));
+  TS_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "10"}));
   auto d = start_tls_daemon(*sim, pki, true);
   ASSERT_NE(d, nullptr);
   const std::string ep = d->api_endpoint();

@@ -21,10 +21,10 @@ std::vector<TruthTransfer> newest_first(std::vector<TruthTransfer> v) {
 
 // `status` answers with the indexed tip = the node's head, in both formats.
 TEST(CliCommands, StatusHumanAndJson) {
-  API_ASSIGN(auto sim, start_fixed_sim(40, 8));
-  API_ASSIGN(auto d, ApiDaemon::start(apitest::daemon_options(*sim, "all")));
-  API_ASSERT_OK(apitest::wait_synced(*d, *sim));
-  API_ASSIGN(const ChainTruth truth, apitest::read_truth(*sim));
+  TS_ASSIGN(auto sim, start_fixed_sim(40, 8));
+  TS_ASSIGN(auto d, ApiDaemon::start(apitest::daemon_options(*sim, "all")));
+  TS_ASSERT_OK(apitest::wait_synced(*d, *sim));
+  TS_ASSIGN(const ChainTruth truth, apitest::read_truth(*sim));
 
   const CliResult human = run_cli_at(d->api_endpoint(), {"status"});
   ASSERT_EQ(human.code(), 0) << human.describe();
@@ -48,14 +48,14 @@ TEST(CliCommands, StatusHumanAndJson) {
 // Watched mode: watch add with a start block runs a backfill job whose result is the exact history;
 // watch ls shows label and state in every format; backfill and jobs drive a second address; watch rm.
 TEST(CliCommands, WatchBackfillJobsLifecycle) {
-  API_ASSIGN(auto sim, start_fixed_sim(60, 8));
-  API_ASSIGN(const ChainTruth t0, apitest::read_truth(*sim));
+  TS_ASSIGN(auto sim, start_fixed_sim(60, 8));
+  TS_ASSIGN(const ChainTruth t0, apitest::read_truth(*sim));
   const std::string a = t0.hot_addresses[0], b = t0.hot_addresses[1], c = t0.hot_addresses[2];
   auto o = apitest::daemon_options(*sim, "watched");
   o.start_block = 1;
   o.watches = {{c, "from config"}};
-  API_ASSIGN(auto d, ApiDaemon::start(o));
-  API_ASSERT_OK(apitest::wait_synced(*d, *sim));
+  TS_ASSIGN(auto d, ApiDaemon::start(o));
+  TS_ASSERT_OK(apitest::wait_synced(*d, *sim));
   const auto& api = d->api_endpoint();
 
   // watch add --start-block --wait: the job's final state, exit 0.
@@ -67,10 +67,10 @@ TEST(CliCommands, WatchBackfillJobsLifecycle) {
   ASSERT_EQ(again.code(), 0) << again.describe();
   EXPECT_NE(again.out.find("was already watched"), std::string::npos) << again.describe();
 
-  API_ASSIGN(const ChainTruth truth, apitest::read_truth(*sim));
+  TS_ASSIGN(const ChainTruth truth, apitest::read_truth(*sim));
   const CliResult hist = run_cli_at(api, {"transfers", a, "--oldest-first", "--limit", "0", "--json"});
   ASSERT_EQ(hist.code(), 0) << hist.describe();
-  API_ASSIGN(const auto got, transfers_from_jsonl(hist.out));
+  TS_ASSIGN(const auto got, transfers_from_jsonl(hist.out));
   EXPECT_EQ(testsupport::diff(history(truth, a, 1), got), "");
   ASSERT_FALSE(got.empty()) << "the hot address has no history: the test proves nothing";
 
@@ -103,10 +103,10 @@ TEST(CliCommands, WatchBackfillJobsLifecycle) {
   EXPECT_EQ(job.kind(), "backfill");
   EXPECT_EQ(job.state(), "done");
   EXPECT_EQ(job.from_block(), 1u);
-  API_ASSIGN(const ChainTruth truth2, apitest::read_truth(*sim));
+  TS_ASSIGN(const ChainTruth truth2, apitest::read_truth(*sim));
   const CliResult hist_b = run_cli_at(api, {"transfers", b, "--oldest-first", "--limit", "0", "--csv"});
   ASSERT_EQ(hist_b.code(), 0) << hist_b.describe();
-  API_ASSIGN(const auto got_b, transfers_from_csv(hist_b.out));
+  TS_ASSIGN(const auto got_b, transfers_from_csv(hist_b.out));
   EXPECT_EQ(testsupport::diff(history(truth2, b, 1), got_b), "");
 
   // jobs: both backfills listed, done; `jobs ID` re-attaches to a finished job and exits 0.
@@ -140,12 +140,12 @@ TEST(CliCommands, WatchBackfillJobsLifecycle) {
 // transfers: the table, --json (newest first by default) and --csv equal the truth; every filter
 // (direction, token, block range, limit, confirmations) selects exactly what the truth says.
 TEST(CliCommands, TransfersFormatsAndFilters) {
-  API_ASSIGN(auto sim, start_fixed_sim(60, 8));
+  TS_ASSIGN(auto sim, start_fixed_sim(60, 8));
   auto o = apitest::daemon_options(*sim, "all");
   o.start_block = 1;
-  API_ASSIGN(auto d, ApiDaemon::start(o));
-  API_ASSERT_OK(apitest::wait_synced(*d, *sim));
-  API_ASSIGN(const ChainTruth truth, apitest::read_truth(*sim));
+  TS_ASSIGN(auto d, ApiDaemon::start(o));
+  TS_ASSERT_OK(apitest::wait_synced(*d, *sim));
+  TS_ASSIGN(const ChainTruth truth, apitest::read_truth(*sim));
   // The busiest address that both sends and receives (hot addresses only receive), so that every
   // filter below selects something, TRX included.
   struct Sides {
@@ -171,12 +171,12 @@ TEST(CliCommands, TransfersFormatsAndFilters) {
 
   const CliResult json = run_cli_at(api, {"transfers", a, "--limit", "0", "--json"});
   ASSERT_EQ(json.code(), 0) << json.describe();
-  API_ASSIGN(const auto got_json, transfers_from_jsonl(json.out));
+  TS_ASSIGN(const auto got_json, transfers_from_jsonl(json.out));
   EXPECT_EQ(testsupport::diff(newest_first(all), got_json), "");
 
   const CliResult csv = run_cli_at(api, {"transfers", a, "--limit", "0", "--csv", "--oldest-first"});
   ASSERT_EQ(csv.code(), 0) << csv.describe();
-  API_ASSIGN(const auto got_csv, transfers_from_csv(csv.out));
+  TS_ASSIGN(const auto got_csv, transfers_from_csv(csv.out));
   EXPECT_EQ(testsupport::diff(all, got_csv), "");
 
   // The table: a header and one row per transfer (default limit 100), newest first, direction right.
@@ -199,7 +199,7 @@ TEST(CliCommands, TransfersFormatsAndFilters) {
     for (const auto& t : all) {
       if (keep(t)) want.push_back(t);
     }
-    API_ASSIGN(const auto got, transfers_from_jsonl(r.out));
+    TS_ASSIGN(const auto got, transfers_from_jsonl(r.out));
     EXPECT_EQ(testsupport::diff(want, got), "") << ::testing::PrintToString(extra);
     EXPECT_FALSE(want.empty()) << "filter " << ::testing::PrintToString(extra) << " selects nothing: vacuous";
   };
@@ -221,7 +221,7 @@ TEST(CliCommands, TransfersFormatsAndFilters) {
 
   const CliResult limited = run_cli_at(api, {"transfers", a, "--limit", "5", "--csv"});
   ASSERT_EQ(limited.code(), 0) << limited.describe();
-  API_ASSIGN(const auto got5, transfers_from_csv(limited.out));
+  TS_ASSIGN(const auto got5, transfers_from_csv(limited.out));
   const auto nf = newest_first(all);
   EXPECT_EQ(testsupport::diff(std::vector<TruthTransfer>(nf.begin(), nf.begin() + 5), got5), "");
 }

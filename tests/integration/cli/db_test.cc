@@ -12,12 +12,12 @@ namespace tronidx::clitest {
 namespace {
 
 TEST(CliDb, StatsAndCheckCatchPlantedInconsistency) {
-  API_ASSIGN(auto sim, start_fixed_sim(40, 8));
+  TS_ASSIGN(auto sim, start_fixed_sim(40, 8));
   auto o = apitest::daemon_options(*sim, "all");
   o.start_block = 1;
-  API_ASSIGN(auto d, ApiDaemon::start(o));
-  API_ASSERT_OK(apitest::wait_synced(*d, *sim));
-  API_ASSIGN(const ChainTruth truth, apitest::read_truth(*sim));
+  TS_ASSIGN(auto d, ApiDaemon::start(o));
+  TS_ASSERT_OK(apitest::wait_synced(*d, *sim));
+  TS_ASSIGN(const ChainTruth truth, apitest::read_truth(*sim));
   ASSERT_TRUE(d->stop().success());
   const std::string data = d->data_dir().string();
   const std::string head = std::to_string(truth.head);
@@ -45,14 +45,14 @@ TEST(CliDb, StatsAndCheckCatchPlantedInconsistency) {
   // Clean copy: every invariant holds.
   TempDir dir("tronidx-cli-db");
   const auto clean = dir.file("clean"), broken = dir.file("broken");
-  API_ASSERT_OK(copy_data_dir(data, clean));
-  API_ASSERT_OK(copy_data_dir(data, broken));
+  TS_ASSERT_OK(copy_data_dir(data, clean));
+  TS_ASSERT_OK(copy_data_dir(data, broken));
   const CliResult ok = run_cli({"db", "check", "--data-dir", clean.string()});
   EXPECT_EQ(ok.code(), 0) << ok.describe();
   EXPECT_EQ(lines_of(ok.out), std::vector<std::string>{"ok: every invariant holds"}) << ok.describe();
 
   // One by_address entry deleted: exit 1, the violation names its transfer.
-  API_ASSIGN(const std::string pos, delete_by_address_entry(broken, 10));
+  TS_ASSIGN(const std::string pos, delete_by_address_entry(broken, 10));
   const CliResult bad = run_cli({"db", "check", "--data-dir", broken.string()});
   EXPECT_EQ(bad.code(), 1) << bad.describe();
   const auto lines = lines_of(bad.out);

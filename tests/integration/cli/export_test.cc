@@ -30,12 +30,12 @@ std::string expected_summary(const std::vector<TruthTransfer>& want, const std::
 }
 
 TEST(CliExport, CsvAndJsonlEqualGroundTruthWithSummary) {
-  API_ASSIGN(auto sim, start_fixed_sim(80, 8));
+  TS_ASSIGN(auto sim, start_fixed_sim(80, 8));
   auto o = apitest::daemon_options(*sim, "all");
   o.start_block = 1;
-  API_ASSIGN(auto d, ApiDaemon::start(o));
-  API_ASSERT_OK(apitest::wait_synced(*d, *sim));
-  API_ASSIGN(const ChainTruth truth, apitest::read_truth(*sim));
+  TS_ASSIGN(auto d, ApiDaemon::start(o));
+  TS_ASSERT_OK(apitest::wait_synced(*d, *sim));
+  TS_ASSIGN(const ChainTruth truth, apitest::read_truth(*sim));
   const std::string a = truth.hot_addresses[0];
   const auto& api = d->api_endpoint();
   const uint64_t from = 11, to = 70;
@@ -50,14 +50,14 @@ TEST(CliExport, CsvAndJsonlEqualGroundTruthWithSummary) {
   const CliResult csv = run_cli_at(api, {"export", "--address", a, "--from-block", std::to_string(from), "--to-block",
                                          std::to_string(to), "--format", "csv", "-o", csv_path});
   ASSERT_EQ(csv.code(), 0) << csv.describe();
-  API_ASSIGN(const auto got_csv, transfers_from_csv(testsupport::read_text_file(csv_path)));
+  TS_ASSIGN(const auto got_csv, transfers_from_csv(testsupport::read_text_file(csv_path)));
   EXPECT_EQ(testsupport::diff(want, got_csv), "");
 
   const CliResult jsonl = run_cli_at(api, {"export", "--address", a, "--from-block", std::to_string(from),
                                            "--to-block", std::to_string(to), "--format", "jsonl"});
   ASSERT_EQ(jsonl.code(), 0) << jsonl.describe();
-  API_ASSIGN(const auto protos, protos_from_jsonl(jsonl.out));
-  API_ASSIGN(const auto got_jsonl, transfers_from_jsonl(jsonl.out));
+  TS_ASSIGN(const auto protos, protos_from_jsonl(jsonl.out));
+  TS_ASSIGN(const auto got_jsonl, transfers_from_jsonl(jsonl.out));
   EXPECT_EQ(testsupport::diff(want, got_jsonl), "");
 
   const std::string summary = expected_summary(want, protos, a, to);
@@ -76,7 +76,7 @@ TEST(CliExport, CsvAndJsonlEqualGroundTruthWithSummary) {
   const CliResult filtered = run_cli_at(api, {"export", "--address", a, "--token-filter", token, "--from-block",
                                               std::to_string(from), "--to-block", std::to_string(to)});
   ASSERT_EQ(filtered.code(), 0) << filtered.describe();
-  API_ASSIGN(const auto got_filtered, transfers_from_csv(filtered.out));
+  TS_ASSIGN(const auto got_filtered, transfers_from_csv(filtered.out));
   EXPECT_EQ(testsupport::diff(want_token, got_filtered), "");
   EXPECT_EQ(lines_of(filtered.err).back(), expected_summary(want_token, protos, a, to)) << filtered.describe();
 
@@ -89,11 +89,11 @@ TEST(CliExport, CsvAndJsonlEqualGroundTruthWithSummary) {
   const CliResult trx = run_cli_at(api, {"export", "--token", "TRX", "--from-block", std::to_string(from),
                                          "--to-block", std::to_string(to), "--format", "jsonl"});
   ASSERT_EQ(trx.code(), 0) << trx.describe();
-  API_ASSIGN(const auto got_trx, transfers_from_jsonl(trx.out));
+  TS_ASSIGN(const auto got_trx, transfers_from_jsonl(trx.out));
   EXPECT_EQ(testsupport::diff(want_trx, got_trx), "");
   std::string volume = "0";
   for (const auto& t : want_trx) volume = add_decimal(volume, t.amount);
-  API_ASSIGN(const auto trx_protos, protos_from_jsonl(trx.out));
+  TS_ASSIGN(const auto trx_protos, protos_from_jsonl(trx.out));
   EXPECT_EQ(lines_of(trx.err).back(), "export: " + std::to_string(want_trx.size()) + " transfers up to block " +
                                           std::to_string(to) + "; " + summary_token(trx_protos, "TRX") + ": " +
                                           std::to_string(want_trx.size()) + " rows, volume " + volume)

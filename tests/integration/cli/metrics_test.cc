@@ -53,16 +53,16 @@ TEST(CliMetrics, StrictParserRejectsMalformedExpositions) {
 
 // A live daemon: strict exposition, documented families present, tip follows the node, health 200.
 TEST(CliMetrics, PrometheusTextTipMovesAndHealthEndpoints) {
-  API_ASSIGN(auto sim, start_fixed_sim(20, 5));
-  API_ASSIGN(auto d, ApiDaemon::start(apitest::daemon_options(*sim, "all")));
-  API_ASSERT_OK(apitest::wait_synced(*d, *sim));
+  TS_ASSIGN(auto sim, start_fixed_sim(20, 5));
+  TS_ASSIGN(auto d, ApiDaemon::start(apitest::daemon_options(*sim, "all")));
+  TS_ASSERT_OK(apitest::wait_synced(*d, *sim));
   const int port = d->metrics_port();
   ASSERT_GT(port, 0) << "no \"metrics listening\" line in the log";
-  API_ASSIGN(const ChainTruth truth, apitest::read_truth(*sim));
+  TS_ASSIGN(const ChainTruth truth, apitest::read_truth(*sim));
 
   const HttpAnswer m1 = http_get(port, "/metrics");
   ASSERT_EQ(m1.status, 200);
-  API_ASSIGN(const PromText p1, parse_prometheus(m1.body));
+  TS_ASSIGN(const PromText p1, parse_prometheus(m1.body));
   for (const auto& [name, f] : p1.families) {
     EXPECT_FALSE(f.help.empty()) << name << " has no HELP";
     EXPECT_NE(f.type, "untyped") << name << " has no TYPE";
@@ -86,7 +86,7 @@ TEST(CliMetrics, PrometheusTextTipMovesAndHealthEndpoints) {
   EXPECT_EQ(http_get(port, "/nope").status, 404);
 
   // Blocks arrive: the tip gauge reaches the new head; counters do not go back.
-  API_ASSERT_OK(sim->advance(5));
+  TS_ASSERT_OK(sim->advance(5));
   const double want = static_cast<double>(truth.head + 5);
   std::optional<PromText> p2;
   std::string last_error;
@@ -115,7 +115,7 @@ TEST(CliMetrics, PrometheusTextTipMovesAndHealthEndpoints) {
   }
   EXPECT_GE(p2->value("tronidx_blocks_applied_total").value_or(0),
             p1.value("tronidx_blocks_applied_total").value_or(0) + 5);
-  API_ASSERT_OK(apitest::wait_synced(*d, *sim));
+  TS_ASSERT_OK(apitest::wait_synced(*d, *sim));
   EXPECT_EQ(http_get(port, "/readyz").status, 200);
 }
 

@@ -64,9 +64,9 @@ TEST(Prometheus, PromtoolAcceptsTheAlertRules) {
 
 TEST(Prometheus, RealServerScrapesTheDaemonAndLoadsTheRules) {
   if (!opted_in()) GTEST_SKIP() << "opt-in: TRONIDX_PROMETHEUS_TEST=1 (needs Debian's prometheus package)";
-  API_ASSIGN(auto sim, apitest::start_sim({"--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "30"}));
-  API_ASSIGN(auto d, apitest::ApiDaemon::start(apitest::daemon_options(*sim, "all")));
-  API_ASSERT_OK(apitest::wait_synced(*d, *sim));
+  TS_ASSIGN(auto sim, apitest::start_sim({"--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "30"}));
+  TS_ASSIGN(auto d, apitest::ApiDaemon::start(apitest::daemon_options(*sim, "all")));
+  TS_ASSERT_OK(apitest::wait_synced(*d, *sim));
   const int metrics_port = d->metrics_port();
   ASSERT_GT(metrics_port, 0);
 
@@ -90,7 +90,7 @@ TEST(Prometheus, RealServerScrapesTheDaemonAndLoadsTheRules) {
   auto log = [&] { return testsupport::read_text_file(dir.file("prometheus.log")); };
 
   // The target is up and the tip it scraped is the node's head.
-  API_ASSIGN(const auto truth, apitest::read_truth(*sim));
+  TS_ASSIGN(const auto truth, apitest::read_truth(*sim));
   EXPECT_TRUE(testsupport::wait_until([&] { return query(port, "up{job=\"tronidx\"}") == 1.0; }, std::chrono::seconds(60),
                                       std::chrono::milliseconds(200)))
       << "Prometheus never saw the target up:\n" << log();
@@ -107,7 +107,7 @@ TEST(Prometheus, RealServerScrapesTheDaemonAndLoadsTheRules) {
   for (const auto& g : j["data"]["groups"]) loaded += g["rules"].size();
   EXPECT_GT(loaded, 0u) << "no alert rule loaded:\n" << log();
   // A new block moves the scraped tip.
-  API_ASSERT_OK(sim->advance(3));
+  TS_ASSERT_OK(sim->advance(3));
   EXPECT_TRUE(testsupport::wait_until(
       [&] { return query(port, "tronidx_tip_block") == static_cast<double>(truth.head + 3); }, std::chrono::seconds(30),
       std::chrono::milliseconds(200)))

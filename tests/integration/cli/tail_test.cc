@@ -12,10 +12,10 @@ namespace {
 std::string key(const v1::Event& e) { return apitest::event_key(e); }
 
 TEST(CliTail, LiveEventsMinConfirmationsAndResumeAfterCursor) {
-  API_ASSIGN(auto sim, start_fixed_sim(30, 8));
-  API_ASSIGN(auto d, ApiDaemon::start(apitest::daemon_options(*sim, "all")));
-  API_ASSERT_OK(apitest::wait_synced(*d, *sim));
-  API_ASSIGN(const ChainTruth before, apitest::read_truth(*sim));
+  TS_ASSIGN(auto sim, start_fixed_sim(30, 8));
+  TS_ASSIGN(auto d, ApiDaemon::start(apitest::daemon_options(*sim, "all")));
+  TS_ASSERT_OK(apitest::wait_synced(*d, *sim));
+  TS_ASSIGN(const ChainTruth before, apitest::read_truth(*sim));
   const std::string a = before.hot_addresses[0];
   const auto& api = d->api_endpoint();
 
@@ -25,9 +25,9 @@ TEST(CliTail, LiveEventsMinConfirmationsAndResumeAfterCursor) {
   ASSERT_TRUE(tail.wait_for_output([](const std::string& o) { return o.find("HEARTBEAT") != std::string::npos; }, 30s))
       << tail.err();
 
-  API_ASSERT_OK(sim->advance(4));
-  API_ASSERT_OK(apitest::wait_synced(*d, *sim));
-  API_ASSIGN(const ChainTruth after, apitest::read_truth(*sim));
+  TS_ASSERT_OK(sim->advance(4));
+  TS_ASSERT_OK(apitest::wait_synced(*d, *sim));
+  TS_ASSIGN(const ChainTruth after, apitest::read_truth(*sim));
   const auto fresh = history(after, a, before.head + 1);
   ASSERT_GE(fresh.size(), 2u) << "too few new transfers of the hot address: the test proves nothing";
   std::set<std::string> want_added, want_confirmed;
@@ -57,7 +57,7 @@ TEST(CliTail, LiveEventsMinConfirmationsAndResumeAfterCursor) {
       << tail.out() << "\n"
       << tail.err();
   // The depth is the subscription's: CONFIRMED carries confirmations == 2.
-  API_ASSIGN(const auto events, events_from_jsonl(tail.out()));
+  TS_ASSIGN(const auto events, events_from_jsonl(tail.out()));
   std::vector<v1::Event> transfers_only;
   for (const auto& e : events) {
     if (e.type() == v1::Event::CONFIRMED) {
@@ -75,7 +75,7 @@ TEST(CliTail, LiveEventsMinConfirmationsAndResumeAfterCursor) {
                                              transfers_only[0].cursor(), "--count", "2", "--json"},
                                        60s);
   ASSERT_EQ(resumed.code(), 0) << resumed.describe();
-  API_ASSIGN(const auto again, events_from_jsonl(resumed.out));
+  TS_ASSIGN(const auto again, events_from_jsonl(resumed.out));
   ASSERT_EQ(again.size(), 2u) << resumed.describe();
   EXPECT_EQ(key(again[0]), key(transfers_only[1]));
   EXPECT_EQ(key(again[1]), key(transfers_only[2]));

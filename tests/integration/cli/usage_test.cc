@@ -80,10 +80,10 @@ TEST(CliUsage, UnreachableDaemonExitsOneWithOneLine) {
 
 // Input the daemon refuses (bad address, inverted range): exit 2, one line naming the problem.
 TEST(CliUsage, BadAddressAndInvertedRangeExitTwo) {
-  API_ASSIGN(auto sim, start_fixed_sim(30, 5));
-  API_ASSIGN(auto d, ApiDaemon::start(apitest::daemon_options(*sim, "all")));
-  API_ASSERT_OK(apitest::wait_synced(*d, *sim));
-  API_ASSIGN(const ChainTruth truth, apitest::read_truth(*sim));
+  TS_ASSIGN(auto sim, start_fixed_sim(30, 5));
+  TS_ASSIGN(auto d, ApiDaemon::start(apitest::daemon_options(*sim, "all")));
+  TS_ASSERT_OK(apitest::wait_synced(*d, *sim));
+  TS_ASSIGN(const ChainTruth truth, apitest::read_truth(*sim));
   const std::string a = truth.hot_addresses[0];
   const auto& api = d->api_endpoint();
 

@@ -41,12 +41,12 @@ struct Damaged {
 // Index the chain, check verify passes, stop, copy, damage one transfer of a hot address in [from, to]
 // of the copy, and start a daemon on it.
 void make_damaged(int solid_lag, uint64_t from, uint64_t to, Damaged& out) {
-  API_ASSIGN(out.sim, start_fixed_sim(60, solid_lag));
+  TS_ASSIGN(out.sim, start_fixed_sim(60, solid_lag));
   auto o = apitest::daemon_options(*out.sim, "all");
   o.start_block = 1;
-  API_ASSIGN(auto d, ApiDaemon::start(o));
-  API_ASSERT_OK(apitest::wait_synced(*d, *out.sim));
-  API_ASSIGN(out.truth, apitest::read_truth(*out.sim));
+  TS_ASSIGN(auto d, ApiDaemon::start(o));
+  TS_ASSERT_OK(apitest::wait_synced(*d, *out.sim));
+  TS_ASSIGN(out.truth, apitest::read_truth(*out.sim));
   out.address = out.truth.hot_addresses[0];
 
   const CliResult ok = run_cli_at(d->api_endpoint(), {"verify", "--from", "1", "--to", std::to_string(out.truth.head)});
@@ -57,9 +57,9 @@ void make_damaged(int solid_lag, uint64_t from, uint64_t to, Damaged& out) {
 
   ASSERT_TRUE(d->stop().success());
   const auto copy = out.dir.file("copy");
-  API_ASSERT_OK(copy_data_dir(d->data_dir(), copy));
-  API_ASSIGN(out.corrupted, corrupt_transfer_amount(copy, from, to, out.address));
-  API_ASSIGN(out.daemon, daemon_on(*out.sim, copy, out.truth.head));
+  TS_ASSERT_OK(copy_data_dir(d->data_dir(), copy));
+  TS_ASSIGN(out.corrupted, corrupt_transfer_amount(copy, from, to, out.address));
+  TS_ASSIGN(out.daemon, daemon_on(*out.sim, copy, out.truth.head));
 }
 
 std::string position(const CorruptedTransfer& c) {
@@ -99,7 +99,7 @@ TEST(CliReindex, RepairsDamagedRangeThenVerifyPasses) {
 
   const CliResult before = run_cli_at(api, {"transfers", dmg.address, "--limit", "0", "--oldest-first", "--csv"});
   ASSERT_EQ(before.code(), 0) << before.describe();
-  API_ASSIGN(const auto damaged, transfers_from_csv(before.out));
+  TS_ASSIGN(const auto damaged, transfers_from_csv(before.out));
   EXPECT_NE(testsupport::diff(want, damaged), "") << "the damage is not visible: the test proves nothing";
   const CliResult bad = run_cli_at(api, {"verify", "--from", "31", "--to", head});
   EXPECT_EQ(bad.code(), 1) << bad.describe();
@@ -114,7 +114,7 @@ TEST(CliReindex, RepairsDamagedRangeThenVerifyPasses) {
   EXPECT_EQ(good.code(), 0) << good.describe() << "\ndamaged " << position(c);
   const CliResult after = run_cli_at(api, {"transfers", dmg.address, "--limit", "0", "--oldest-first", "--csv"});
   ASSERT_EQ(after.code(), 0) << after.describe();
-  API_ASSIGN(const auto repaired, transfers_from_csv(after.out));
+  TS_ASSIGN(const auto repaired, transfers_from_csv(after.out));
   EXPECT_EQ(testsupport::diff(want, repaired), "");
 
   // The repaired database is consistent (checked offline after a clean stop).

@@ -47,9 +47,9 @@ int follow_catch_up(const DaemonProcess& d, const ChainTruth& truth, const Index
 // Produces `steps` × `blocks` blocks, waiting for the daemon and comparing after each step.
 void follow_and_compare(const SimProcess& sim, const DaemonProcess& d, const IndexSpec& spec, int steps, int blocks) {
   for (int i = 0; i < steps; ++i) {
-    ENGINE_ASSERT_OK(sim.advance(blocks));
-    ENGINE_ASSERT_OK(wait_synced(d, sim, 120s));
-    ENGINE_ASSIGN(const ChainTruth truth, read_truth(sim));
+    TS_ASSERT_OK(sim.advance(blocks));
+    TS_ASSERT_OK(wait_synced(d, sim, 120s));
+    TS_ASSIGN(const ChainTruth truth, read_truth(sim));
     const std::string diff = compare_index_api(d, truth, spec);
     ASSERT_TRUE(diff.empty()) << "after following to " << truth.head << ":\n" << diff;
   }
@@ -62,8 +62,8 @@ void stop_and_check_db(DaemonProcess& d, const SimProcess& sim, const IndexSpec&
   EXPECT_TRUE(st.success()) << st.describe() << "\n" << tail(d.log_text());
   const auto violations = db_invariants(d.data_dir());
   EXPECT_TRUE(violations.empty()) << "database invariants:\n" << ::testing::PrintToString(violations);
-  ENGINE_ASSIGN(const ChainTruth truth, read_truth(sim));
-  ENGINE_ASSIGN(const DbView db, read_db(d.data_dir()));
+  TS_ASSIGN(const ChainTruth truth, read_truth(sim));
+  TS_ASSIGN(const DbView db, read_db(d.data_dir()));
   ASSERT_TRUE(db.exists && db.has_base);
   EXPECT_EQ(db.tip, truth.head);
   EXPECT_EQ(db.tip_id, truth.head_id);
@@ -85,9 +85,9 @@ void stop_and_check_db(DaemonProcess& d, const SimProcess& sim, const IndexSpec&
 
 TEST(EngineCatchUp, WatchedModeHotAddressesCatchUpThenFollow) {
   const std::string mine = explicit_hot_address();
-  ENGINE_ASSIGN(auto sim, start_sim({"--seed", "11", "--profile", "small", "--block-interval-ms", "0", "--prebuild",
+  TS_ASSIGN(auto sim, start_sim({"--seed", "11", "--profile", "small", "--block-interval-ms", "0", "--prebuild",
                                      "260", "--hot-addresses", "3", "--hot-share", "0.3", "--hot-address", mine}));
-  ENGINE_ASSIGN(const ChainTruth truth, read_truth(*sim));
+  TS_ASSIGN(const ChainTruth truth, read_truth(*sim));
   ASSERT_EQ(truth.hot_addresses.size(), 4u) << ::testing::PrintToString(truth.hot_addresses);
   ASSERT_NE(std::find(truth.hot_addresses.begin(), truth.hot_addresses.end(), mine), truth.hot_addresses.end());
 
@@ -102,9 +102,9 @@ TEST(EngineCatchUp, WatchedModeHotAddressesCatchUpThenFollow) {
 
   auto o = daemon_options(spec, {sim->full_node_endpoint()});
   o.start_block = spec.base + 1;
-  ENGINE_ASSIGN(auto d, Daemon::start(o));
+  TS_ASSIGN(auto d, Daemon::start(o));
   const int checks = follow_catch_up(*d, truth, spec);
-  ENGINE_ASSERT_OK(wait_synced(*d, *sim, 120s));
+  TS_ASSERT_OK(wait_synced(*d, *sim, 120s));
   EXPECT_TRUE(d->log_text().find("catch-up: blocks") != std::string::npos) << "the catch-up pipeline did not run";
   const std::string diff = compare_index_api(*d, truth, spec, 150);
   ASSERT_TRUE(diff.empty()) << diff;
@@ -115,9 +115,9 @@ TEST(EngineCatchUp, WatchedModeHotAddressesCatchUpThenFollow) {
 }
 
 TEST(EngineCatchUp, AllModeEveryTokenFromBlockOne) {
-  ENGINE_ASSIGN(auto sim, start_sim({"--seed", "12", "--profile", "small", "--block-interval-ms", "0", "--prebuild",
+  TS_ASSIGN(auto sim, start_sim({"--seed", "12", "--profile", "small", "--block-interval-ms", "0", "--prebuild",
                                      "260", "--hot-addresses", "2", "--hot-share", "0.2"}));
-  ENGINE_ASSIGN(const ChainTruth truth, read_truth(*sim));
+  TS_ASSIGN(const ChainTruth truth, read_truth(*sim));
   IndexSpec spec;
   spec.all = true;
   spec.base = 0;  // start_block 1: from the first block after genesis
@@ -136,9 +136,9 @@ TEST(EngineCatchUp, AllModeEveryTokenFromBlockOne) {
 
   auto o = daemon_options(spec, {sim->full_node_endpoint()});
   o.start_block = 1;
-  ENGINE_ASSIGN(auto d, Daemon::start(o));
+  TS_ASSIGN(auto d, Daemon::start(o));
   follow_catch_up(*d, truth, spec);
-  ENGINE_ASSERT_OK(wait_synced(*d, *sim, 120s));
+  TS_ASSERT_OK(wait_synced(*d, *sim, 120s));
   const std::string diff = compare_index_api(*d, truth, spec, 60);
   ASSERT_TRUE(diff.empty()) << diff;
   follow_and_compare(*sim, *d, spec, 3, 7);
@@ -146,9 +146,9 @@ TEST(EngineCatchUp, AllModeEveryTokenFromBlockOne) {
 }
 
 TEST(EngineCatchUp, AllModeTrc10AndTokenList) {
-  ENGINE_ASSIGN(auto sim, start_sim({"--seed", "13", "--profile", "small", "--block-interval-ms", "0", "--prebuild",
+  TS_ASSIGN(auto sim, start_sim({"--seed", "13", "--profile", "small", "--block-interval-ms", "0", "--prebuild",
                                      "180"}));
-  ENGINE_ASSIGN(const ChainTruth truth, read_truth(*sim));
+  TS_ASSIGN(const ChainTruth truth, read_truth(*sim));
   std::map<std::string, size_t> trc20;
   size_t trc10 = 0;
   for (const auto& t : truth.transfers) {
@@ -174,8 +174,8 @@ TEST(EngineCatchUp, AllModeTrc10AndTokenList) {
     spec.base = 20;
     auto o = daemon_options(spec, {sim->full_node_endpoint()});
     o.start_block = spec.base + 1;
-    ENGINE_ASSIGN(auto d, Daemon::start(o));
-    ENGINE_ASSERT_OK(wait_synced(*d, *sim, 180s));
+    TS_ASSIGN(auto d, Daemon::start(o));
+    TS_ASSERT_OK(wait_synced(*d, *sim, 180s));
     const std::string diff = compare_index_api(*d, truth, spec, 150);
     ASSERT_TRUE(diff.empty()) << diff;
     stop_and_check_db(*d, *sim, spec);
@@ -188,8 +188,8 @@ TEST(EngineCatchUp, AllModeTrc10AndTokenList) {
     spec.base = 20;
     auto o = daemon_options(spec, {sim->full_node_endpoint()});
     o.start_block = spec.base + 1;
-    ENGINE_ASSIGN(auto d, Daemon::start(o));
-    ENGINE_ASSERT_OK(wait_synced(*d, *sim, 180s));
+    TS_ASSIGN(auto d, Daemon::start(o));
+    TS_ASSERT_OK(wait_synced(*d, *sim, 180s));
     const std::string diff = compare_index_api(*d, truth, spec, 150);
     ASSERT_TRUE(diff.empty()) << diff;
     stop_and_check_db(*d, *sim, spec);
@@ -197,20 +197,20 @@ TEST(EngineCatchUp, AllModeTrc10AndTokenList) {
 }
 
 TEST(EngineCatchUp, StartBlockAheadOfTheNodeWaitsForIt) {
-  ENGINE_ASSIGN(auto sim, start_sim({"--seed", "14", "--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "30"}));
+  TS_ASSIGN(auto sim, start_sim({"--seed", "14", "--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "30"}));
   IndexSpec spec;
   spec.all = true;
   spec.base = 34;  // the node's head is 30: blocks 31..35 do not exist yet
   auto o = daemon_options(spec, {sim->full_node_endpoint()});
   o.start_block = spec.base + 1;
-  ENGINE_ASSIGN(auto d, Daemon::start(o));
-  ENGINE_ASSIGN(const auto waiting, d->status());
+  TS_ASSIGN(auto d, Daemon::start(o));
+  TS_ASSIGN(const auto waiting, d->status());
   EXPECT_EQ(waiting.tip_block_num(), 0u);
   EXPECT_EQ(waiting.base_block_num(), 0u) << "a base was set before the start block existed";
-  ENGINE_ASSERT_OK(sim->advance(3));  // head 33: still not there
-  ENGINE_ASSERT_OK(sim->advance(7));  // head 40
-  ENGINE_ASSERT_OK(wait_synced(*d, *sim, 60s));
-  ENGINE_ASSIGN(const ChainTruth truth, read_truth(*sim));
+  TS_ASSERT_OK(sim->advance(3));  // head 33: still not there
+  TS_ASSERT_OK(sim->advance(7));  // head 40
+  TS_ASSERT_OK(wait_synced(*d, *sim, 60s));
+  TS_ASSIGN(const ChainTruth truth, read_truth(*sim));
   const std::string diff = compare_index_api(*d, truth, spec, 30);
   EXPECT_TRUE(diff.empty()) << diff;
   stop_and_check_db(*d, *sim, spec);

@@ -95,17 +95,17 @@ DbView check_after_kill(const DaemonProcess& d, const Versions& versions, const 
 
 // Final state: restart, catch up, compare through the API and in the database.
 void final_check(Daemon& d, const SimProcess& sim, const IndexSpec& spec) {
-  ENGINE_ASSERT_OK(sim.set_faults(tronsim::v1::FaultConfig()));  // no more latency: catch up fast
-  ENGINE_ASSERT_OK(d.restart_fresh());
-  ENGINE_ASSERT_OK(wait_synced(*d, sim, 240s));
-  ENGINE_ASSIGN(const ChainTruth truth, read_truth(sim));
+  TS_ASSERT_OK(sim.set_faults(tronsim::v1::FaultConfig()));  // no more latency: catch up fast
+  TS_ASSERT_OK(d.restart_fresh());
+  TS_ASSERT_OK(wait_synced(*d, sim, 240s));
+  TS_ASSIGN(const ChainTruth truth, read_truth(sim));
   const std::string diff = compare_index_api(*d, truth, spec, 50);
   ASSERT_TRUE(diff.empty()) << "final index:\n" << diff;
   const ExitStatus st = d->stop();
   EXPECT_TRUE(st.success()) << st.describe();
   const auto violations = db_invariants(d.data_dir());
   EXPECT_TRUE(violations.empty()) << ::testing::PrintToString(violations);
-  ENGINE_ASSIGN(const DbView db, read_db(d.data_dir()));
+  TS_ASSIGN(const DbView db, read_db(d.data_dir()));
   Versions final_versions;
   add_versions(truth, final_versions);
   EXPECT_EQ(db.tip_id, truth.head_id);
@@ -119,9 +119,9 @@ TEST(EngineCrash, KillDuringCatchUp) {
   const int kills = 30 * long_factor();
   // Node latency keeps catch-up slow (tens of blocks per run), so the kills land in it while the
   // database stays small enough to be checked in full after every kill.
-  ENGINE_ASSIGN(auto sim, start_sim({"--seed", "51", "--profile", "small", "--txs-per-block", "8", "--block-interval-ms",
+  TS_ASSIGN(auto sim, start_sim({"--seed", "51", "--profile", "small", "--txs-per-block", "8", "--block-interval-ms",
                                      "0", "--prebuild", "1200", "--latency-ms", "100", "--latency-scope", "data"}));
-  ENGINE_ASSIGN(ChainTruth truth, read_truth(*sim));
+  TS_ASSIGN(ChainTruth truth, read_truth(*sim));
   Versions versions;
   add_versions(truth, versions);
   IndexSpec spec;
@@ -130,7 +130,7 @@ TEST(EngineCrash, KillDuringCatchUp) {
   auto o = daemon_options(spec, {sim->full_node_endpoint()});
   o.start_block = 1;
   o.sync_settings = {"fetch_concurrency = 2", "ranges_in_flight = 2"};
-  ENGINE_ASSIGN(auto d, Daemon::start(o));
+  TS_ASSIGN(auto d, Daemon::start(o));
   // That first run wrote the configuration every killed run uses; it is killed at once (kill #0).
   const ExitStatus first = d->kill();
   ASSERT_FALSE(first.exited) << first.describe();
@@ -170,8 +170,8 @@ TEST(EngineCrash, KillDuringCatchUp) {
     last_seq = db.next_seq;
     // Keep the kills landing in catch-up: when it is nearly done, let the node run far ahead again.
     if (db.tip + 150 > truth.head) {
-      ENGINE_ASSERT_OK(sim->advance(300));
-      ENGINE_ASSIGN(truth, read_truth(*sim));
+      TS_ASSERT_OK(sim->advance(300));
+      TS_ASSIGN(truth, read_truth(*sim));
       add_versions(truth, versions);
     }
   }
@@ -188,16 +188,16 @@ TEST(EngineCrash, KillAroundReorgs) {
   const int kills = 22 * long_factor();
   // Node latency stretches the handling of a reorg (the fork-point walk, the new branch fetched block by
   // block) to a window that kills can hit.
-  ENGINE_ASSIGN(auto sim, start_sim({"--seed", "52", "--profile", "small", "--block-interval-ms", "0", "--prebuild",
+  TS_ASSIGN(auto sim, start_sim({"--seed", "52", "--profile", "small", "--block-interval-ms", "0", "--prebuild",
                                      "100", "--solid-lag", "30", "--latency-ms", "25", "--latency-scope", "data"}));
-  ENGINE_ASSIGN(ChainTruth truth, read_truth(*sim));
+  TS_ASSIGN(ChainTruth truth, read_truth(*sim));
   Versions versions;
   add_versions(truth, versions);
   IndexSpec spec;
   spec.all = true;
-  ENGINE_ASSIGN(auto d, Daemon::start(daemon_options(spec, {sim->full_node_endpoint()})));
-  ENGINE_ASSERT_OK(wait_synced(*d, *sim, 120s));
-  ENGINE_ASSIGN(const auto status, d->status());
+  TS_ASSIGN(auto d, Daemon::start(daemon_options(spec, {sim->full_node_endpoint()})));
+  TS_ASSERT_OK(wait_synced(*d, *sim, 120s));
+  TS_ASSIGN(const auto status, d->status());
   spec.base = status.base_block_num();
   d->kill();
 
@@ -205,15 +205,15 @@ TEST(EngineCrash, KillAroundReorgs) {
   // Changes the chain: a few new blocks, usually a reorg within finality (depth 1..12).
   auto mutate = [&](bool force_deep_reorg) {
     const uint64_t blocks = killer.uniform(0, 3);
-    if (blocks > 0) ENGINE_ASSERT_OK(sim->advance(static_cast<int64_t>(blocks)));
+    if (blocks > 0) TS_ASSERT_OK(sim->advance(static_cast<int64_t>(blocks)));
     if (force_deep_reorg || killer.uniform(0, 3) != 0) {
       tronsim::v1::ReorgRequest req;
       const uint64_t depth = killer.uniform(force_deep_reorg ? 6 : 1, 12);
       req.set_depth(static_cast<int64_t>(depth));
       req.set_new_length(static_cast<int64_t>(depth + killer.uniform(0, 3)));
-      ENGINE_ASSERT_OK(sim->reorg(req));
+      TS_ASSERT_OK(sim->reorg(req));
     }
-    ENGINE_ASSIGN(truth, read_truth(*sim));
+    TS_ASSIGN(truth, read_truth(*sim));
     add_versions(truth, versions);
   };
 
@@ -240,7 +240,7 @@ TEST(EngineCrash, KillAroundReorgs) {
       // The node reorganises while the daemon runs; kill it around the time it notices.
       ++live;
       if (!killer.start(false)) return;
-      ENGINE_ASSERT_OK(wait_synced([&] { return killer.status(); }, *sim, 60s, [&] { return killer.last_log(); }));
+      TS_ASSERT_OK(wait_synced([&] { return killer.status(); }, *sim, 60s, [&] { return killer.last_log(); }));
       const size_t reorgs_logged = count_occurrences(killer.last_log(), "reorg: depth");
       mutate(false);
       if (::testing::Test::HasFailure()) return;

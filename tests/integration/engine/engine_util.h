@@ -36,6 +36,7 @@
 #include "testsupport/sim_process.h"
 #include "tronidx/chain/result.h"
 #include "tronidx/store/journal.h"
+#include "testsupport/result_assert.h"
 
 namespace tronidx::engine {
 
@@ -261,17 +262,3 @@ size_t count_occurrences(const std::string& text, const std::string& needle);
 std::string tail(const std::string& text, size_t n = 4000);
 
 }  // namespace tronidx::engine
-
-// gtest helpers for Result/Status.
-#define ENGINE_CAT_INNER(a, b) a##b
-#define ENGINE_CAT(a, b) ENGINE_CAT_INNER(a, b)
-#define ENGINE_ASSERT_OK(expr)                                        \
-  do {                                                                \
-    const auto& engine_status_ = (expr);                              \
-    ASSERT_TRUE(engine_status_.ok()) << engine_status_.error().message; \
-  } while (0)
-#define ENGINE_ASSIGN_IMPL(tmp, decl, expr)          \
-  auto tmp = (expr);                                 \
-  ASSERT_TRUE(tmp.ok()) << tmp.error().message;      \
-  decl = std::move(*tmp)
-#define ENGINE_ASSIGN(decl, expr) ENGINE_ASSIGN_IMPL(ENGINE_CAT(engine_result_, __LINE__), decl, expr)

@@ -39,7 +39,7 @@ void expect_halted(const DaemonProcess& d, const Frozen& f) {
       },
       60s, 50ms))
       << "phase " << phase << "\n" << tail(d.log_text());
-  ENGINE_ASSIGN(const auto st, d.status());
+  TS_ASSIGN(const auto st, d.status());
   EXPECT_NE(st.halt_reason().find("solidified"), std::string::npos) << st.halt_reason();
   EXPECT_EQ(st.tip_block_id(), f.tip_id);
   EXPECT_EQ(st.tip_block_num(), f.tip);
@@ -48,18 +48,18 @@ void expect_halted(const DaemonProcess& d, const Frozen& f) {
 }
 
 TEST(EngineFatal, ReorgBelowSolidifiedHaltsAndLeavesTheIndexAlone) {
-  ENGINE_ASSIGN(auto sim, start_sim({"--seed", "31", "--profile", "small", "--block-interval-ms", "0", "--prebuild",
+  TS_ASSIGN(auto sim, start_sim({"--seed", "31", "--profile", "small", "--block-interval-ms", "0", "--prebuild",
                                      "60", "--solid-lag", "6"}));
   IndexSpec spec;
   spec.all = true;
   spec.base = 9;
   auto o = daemon_options(spec, {sim->full_node_endpoint()});
   o.start_block = spec.base + 1;
-  ENGINE_ASSIGN(auto d, Daemon::start(o));
-  ENGINE_ASSERT_OK(wait_synced(*d, *sim, 120s));
-  ENGINE_ASSERT_OK(sim->advance(4));
-  ENGINE_ASSERT_OK(wait_synced(*d, *sim, 60s));
-  ENGINE_ASSIGN(const ChainTruth truth, read_truth(*sim));
+  TS_ASSIGN(auto d, Daemon::start(o));
+  TS_ASSERT_OK(wait_synced(*d, *sim, 120s));
+  TS_ASSERT_OK(sim->advance(4));
+  TS_ASSERT_OK(wait_synced(*d, *sim, 60s));
+  TS_ASSIGN(const ChainTruth truth, read_truth(*sim));
   std::string diff = compare_index_api(*d, truth, spec);
   ASSERT_TRUE(diff.empty()) << diff;
   const Frozen before = freeze(*d);
@@ -69,7 +69,7 @@ TEST(EngineFatal, ReorgBelowSolidifiedHaltsAndLeavesTheIndexAlone) {
   tronsim::v1::ReorgRequest req;
   req.set_fork_at(static_cast<int64_t>(truth.solidified) - 3);
   req.set_allow_below_solidified(true);
-  ENGINE_ASSIGN(const auto reorg, sim->reorg(req));
+  TS_ASSIGN(const auto reorg, sim->reorg(req));
   ASSERT_LE(static_cast<uint64_t>(reorg.reorg().fork_at()), truth.solidified);
 
   ASSERT_TRUE(d->wait_for_log("FATAL_INCONSISTENCY", 60s)) << tail(d->log_text());
@@ -85,7 +85,7 @@ TEST(EngineFatal, ReorgBelowSolidifiedHaltsAndLeavesTheIndexAlone) {
   diff = compare_index_api(*d, truth, spec);
   EXPECT_TRUE(diff.empty()) << "the index changed after the fatal reorg:\n" << diff;
   // More blocks on the node change nothing either.
-  ENGINE_ASSERT_OK(sim->advance(3));
+  TS_ASSERT_OK(sim->advance(3));
   {
     std::string phase;
     EXPECT_FALSE(testsupport::wait_until(
@@ -101,7 +101,7 @@ TEST(EngineFatal, ReorgBelowSolidifiedHaltsAndLeavesTheIndexAlone) {
   EXPECT_TRUE(st.exited && st.code == 3) << "SIGTERM after a halt: " << st.describe();
   auto violations = db_invariants(d->data_dir());
   EXPECT_TRUE(violations.empty()) << ::testing::PrintToString(violations);
-  ENGINE_ASSIGN(const DbView db, read_db(d->data_dir()));
+  TS_ASSIGN(const DbView db, read_db(d->data_dir()));
   EXPECT_EQ(db.tip_id, before.tip_id);
   EXPECT_EQ(db.next_seq, before.journal_next);
   std::map<std::string, std::vector<TruthTransfer>> versions;
@@ -110,11 +110,11 @@ TEST(EngineFatal, ReorgBelowSolidifiedHaltsAndLeavesTheIndexAlone) {
   EXPECT_TRUE(diff.empty()) << diff;
 
   // A restart finds the same inconsistency and halts again, still without writing.
-  ENGINE_ASSERT_OK(d.restart_fresh());
+  TS_ASSERT_OK(d.restart_fresh());
   expect_halted(*d, before);
   st = d->stop();
   EXPECT_TRUE(st.exited && st.code == 3) << "SIGTERM after a halt on restart: " << st.describe();
-  ENGINE_ASSIGN(const DbView db2, read_db(d->data_dir()));
+  TS_ASSIGN(const DbView db2, read_db(d->data_dir()));
   EXPECT_EQ(db2.next_seq, before.journal_next);
   EXPECT_EQ(db2.tip_id, before.tip_id);
 }

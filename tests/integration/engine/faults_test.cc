@@ -34,11 +34,11 @@ TEST_P(EngineFaults, IndexEqualsGroundTruth) {
   const FaultCase& fc = GetParam();
   std::vector<std::string> args = {"--seed", "41", "--profile", "small", "--block-interval-ms", "0", "--prebuild",
                                     "150"};
-  ENGINE_ASSIGN(auto sim, start_sim(args));
-  ENGINE_ASSIGN(const ChainTruth truth, read_truth(*sim));
+  TS_ASSIGN(auto sim, start_sim(args));
+  TS_ASSIGN(const ChainTruth truth, read_truth(*sim));
   tronsim::v1::FaultConfig faults;
   if (fc.faults) fc.faults(faults);
-  if (fc.faults && !fc.after_catch_up) ENGINE_ASSERT_OK(sim->set_faults(faults));
+  if (fc.faults && !fc.after_catch_up) TS_ASSERT_OK(sim->set_faults(faults));
 
   IndexSpec spec;
   spec.all = true;
@@ -52,7 +52,7 @@ TEST_P(EngineFaults, IndexEqualsGroundTruth) {
   endpoints.push_back(sim->full_node_endpoint());
   auto o = daemon_options(spec, endpoints);
   o.start_block = 1;
-  ENGINE_ASSIGN(auto d, Daemon::start(o));
+  TS_ASSIGN(auto d, Daemon::start(o));
 
   // Catch-up through the faults, checking every intermediate tip.
   uint64_t last = 0;
@@ -70,33 +70,33 @@ TEST_P(EngineFaults, IndexEqualsGroundTruth) {
       240s, 100ms);
   ASSERT_TRUE(wrong.empty()) << "the index was wrong during catch-up:\n" << wrong << "\nlog tail:\n" << tail(d->log_text());
   ASSERT_TRUE(caught_up) << "tip " << last << " of " << truth.head << "\n" << tail(d->log_text());
-  ENGINE_ASSERT_OK(wait_synced(*d, *sim, 120s));
+  TS_ASSERT_OK(wait_synced(*d, *sim, 120s));
   std::string diff = compare_index_api(*d, truth, spec, 20);
   ASSERT_TRUE(diff.empty()) << diff;
 
   if (fc.faults && fc.after_catch_up) {
-    ENGINE_ASSERT_OK(sim->set_faults(faults));
+    TS_ASSERT_OK(sim->set_faults(faults));
     EXPECT_TRUE(testsupport::wait_until(
         [&] {
           auto st = sim->status();
           return st.ok() && fc.counter(st->fault_counters()) >= 60;
         },
         60s, 50ms));
-    ENGINE_ASSERT_OK(wait_synced(*d, *sim, 120s));
+    TS_ASSERT_OK(wait_synced(*d, *sim, 120s));
     diff = compare_index_api(*d, truth, spec, 20);
     ASSERT_TRUE(diff.empty()) << diff;
   }
 
   // Following through the faults.
   for (int step = 0; step < 2; ++step) {
-    ENGINE_ASSERT_OK(sim->advance(6));
-    ENGINE_ASSERT_OK(wait_synced(*d, *sim, 180s));
+    TS_ASSERT_OK(sim->advance(6));
+    TS_ASSERT_OK(wait_synced(*d, *sim, 180s));
   }
-  ENGINE_ASSIGN(const ChainTruth final_truth, read_truth(*sim));
+  TS_ASSIGN(const ChainTruth final_truth, read_truth(*sim));
   diff = compare_index_api(*d, final_truth, spec, 20);
   ASSERT_TRUE(diff.empty()) << diff;
 
-  ENGINE_ASSIGN(const auto sim_status, sim->status());
+  TS_ASSIGN(const auto sim_status, sim->status());
   if (fc.counter) {
     EXPECT_GT(fc.counter(sim_status.fault_counters()), 0) << "the fault never happened: "
                                                           << sim_status.fault_counters().ShortDebugString();
@@ -112,7 +112,7 @@ TEST_P(EngineFaults, IndexEqualsGroundTruth) {
   EXPECT_TRUE(st.success()) << st.describe() << "\n" << tail(d->log_text());
   const auto violations = db_invariants(d->data_dir());
   EXPECT_TRUE(violations.empty()) << ::testing::PrintToString(violations);
-  ENGINE_ASSIGN(const DbView db, read_db(d->data_dir()));
+  TS_ASSIGN(const DbView db, read_db(d->data_dir()));
   std::map<std::string, std::vector<TruthTransfer>> versions;
   add_versions(final_truth, versions);
   EXPECT_EQ(db.tip_id, final_truth.head_id);

@@ -147,23 +147,23 @@ void index_once(const SimProcess& sim, const std::filesystem::path& data_dir, co
   auto o = daemon_options(spec, {sim.full_node_endpoint()});
   o.data_dir = data_dir;
   o.start_block = 1;
-  ENGINE_ASSIGN(auto d, Daemon::start(o));
-  ENGINE_ASSERT_OK(wait_synced(*d, sim, 120s));
+  TS_ASSIGN(auto d, Daemon::start(o));
+  TS_ASSERT_OK(wait_synced(*d, sim, 120s));
   const ExitStatus st = d->stop();
   ASSERT_TRUE(st.success()) << st.describe();
 }
 
 TEST(EngineLifecycle, RefusesADataDirOfAnotherChain) {
-  ENGINE_ASSIGN(auto sim_a, start_sim({"--seed", "61", "--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "30"}));
-  ENGINE_ASSIGN(auto sim_b, start_sim({"--seed", "62", "--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "30"}));
-  ENGINE_ASSIGN(const auto a, sim_a->status());
-  ENGINE_ASSIGN(const auto b, sim_b->status());
+  TS_ASSIGN(auto sim_a, start_sim({"--seed", "61", "--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "30"}));
+  TS_ASSIGN(auto sim_b, start_sim({"--seed", "62", "--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "30"}));
+  TS_ASSIGN(const auto a, sim_a->status());
+  TS_ASSIGN(const auto b, sim_b->status());
   ASSERT_NE(a.genesis_id(), b.genesis_id());
   testsupport::TempDir dir("tronidxd-identity");
   const auto data_dir = dir.file("data");
   index_once(*sim_a, data_dir, "all");
   if (HasFatalFailure()) return;
-  ENGINE_ASSIGN(const DbView before, read_db(data_dir));
+  TS_ASSIGN(const DbView before, read_db(data_dir));
 
   write_file(dir.file("b.toml"), base_config(sim_b->full_node_endpoint(), data_dir, "all", testsupport::free_port()));
   const RunResult r = run_tronidxd({"-c", dir.file("b.toml").string()}, {}, 60s);
@@ -172,7 +172,7 @@ TEST(EngineLifecycle, RefusesADataDirOfAnotherChain) {
   EXPECT_NE(r.output.find(a.genesis_id()), std::string::npos) << "the stored genesis is not named:\n" << r.output;
   EXPECT_NE(r.output.find(b.genesis_id()), std::string::npos) << "the node's genesis is not named:\n" << r.output;
 
-  ENGINE_ASSIGN(const DbView after, read_db(data_dir));
+  TS_ASSIGN(const DbView after, read_db(data_dir));
   EXPECT_EQ(after.tip_id, before.tip_id);
   EXPECT_EQ(after.next_seq, before.next_seq);
   const auto violations = db_invariants(data_dir);
@@ -180,31 +180,31 @@ TEST(EngineLifecycle, RefusesADataDirOfAnotherChain) {
 }
 
 TEST(EngineLifecycle, RefusesADataDirOfAnotherMode) {
-  ENGINE_ASSIGN(auto sim, start_sim({"--seed", "63", "--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "30"}));
+  TS_ASSIGN(auto sim, start_sim({"--seed", "63", "--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "30"}));
   testsupport::TempDir dir("tronidxd-mode");
   const auto data_dir = dir.file("data");
   index_once(*sim, data_dir, "watched");
   if (HasFatalFailure()) return;
-  ENGINE_ASSIGN(const DbView before, read_db(data_dir));
+  TS_ASSIGN(const DbView before, read_db(data_dir));
   write_file(dir.file("all.toml"), base_config(sim->full_node_endpoint(), data_dir, "all", testsupport::free_port()));
   const RunResult r = run_tronidxd({"-c", dir.file("all.toml").string()}, {}, 60s);
   ASSERT_FALSE(r.timed_out) << r.output;
   EXPECT_TRUE(r.status.exited && r.status.code == 2) << r.status.describe() << "\n" << r.output;
   EXPECT_NE(r.output.find("\"watched\""), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("\"all:*\""), std::string::npos) << r.output;
-  ENGINE_ASSIGN(const DbView after, read_db(data_dir));
+  TS_ASSIGN(const DbView after, read_db(data_dir));
   EXPECT_EQ(after.next_seq, before.next_seq);
 }
 
 TEST(EngineLifecycle, SecondDaemonOnTheSameDataDirIsRefused) {
-  ENGINE_ASSIGN(auto sim, start_sim({"--seed", "64", "--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "40"}));
+  TS_ASSIGN(auto sim, start_sim({"--seed", "64", "--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "40"}));
   IndexSpec spec;
   spec.all = true;
   spec.base = 0;
   auto o = daemon_options(spec, {sim->full_node_endpoint()});
   o.start_block = 1;
-  ENGINE_ASSIGN(auto d, Daemon::start(o));
-  ENGINE_ASSERT_OK(wait_synced(*d, *sim, 120s));
+  TS_ASSIGN(auto d, Daemon::start(o));
+  TS_ASSERT_OK(wait_synced(*d, *sim, 120s));
 
   testsupport::TempDir dir("tronidxd-second");
   write_file(dir.file("second.toml"), base_config(sim->full_node_endpoint(), d->data_dir(), "all", testsupport::free_port()));
@@ -215,9 +215,9 @@ TEST(EngineLifecycle, SecondDaemonOnTheSameDataDirIsRefused) {
 
   // The first one is undisturbed.
   ASSERT_TRUE(d->running());
-  ENGINE_ASSERT_OK(sim->advance(5));
-  ENGINE_ASSERT_OK(wait_synced(*d, *sim, 60s));
-  ENGINE_ASSIGN(const ChainTruth truth, read_truth(*sim));
+  TS_ASSERT_OK(sim->advance(5));
+  TS_ASSERT_OK(wait_synced(*d, *sim, 60s));
+  TS_ASSIGN(const ChainTruth truth, read_truth(*sim));
   const std::string diff = compare_index_api(*d, truth, spec, 150);
   EXPECT_TRUE(diff.empty()) << diff;
   const ExitStatus st = d->stop();
@@ -227,15 +227,15 @@ TEST(EngineLifecycle, SecondDaemonOnTheSameDataDirIsRefused) {
 // ---- SIGTERM -----------------------------------------------------------------------------------------------
 
 TEST(EngineLifecycle, SigtermDuringCatchUpExits0AndRestartContinuesWhereItStopped) {
-  ENGINE_ASSIGN(auto sim, start_sim({"--seed", "65", "--profile", "small", "--block-interval-ms", "0", "--prebuild",
+  TS_ASSIGN(auto sim, start_sim({"--seed", "65", "--profile", "small", "--block-interval-ms", "0", "--prebuild",
                                      "400", "--latency-ms", "80", "--latency-scope", "data"}));
-  ENGINE_ASSIGN(const ChainTruth truth, read_truth(*sim));
+  TS_ASSIGN(const ChainTruth truth, read_truth(*sim));
   IndexSpec spec;
   spec.all = true;
   spec.base = 0;
   auto o = daemon_options(spec, {sim->full_node_endpoint()});
   o.start_block = 1;
-  ENGINE_ASSIGN(auto d, Daemon::start(o));
+  TS_ASSIGN(auto d, Daemon::start(o));
   uint64_t tip = 0;
   ASSERT_TRUE(testsupport::wait_until(
       [&] {
@@ -256,7 +256,7 @@ TEST(EngineLifecycle, SigtermDuringCatchUpExits0AndRestartContinuesWhereItStoppe
 
   const auto violations = db_invariants(d->data_dir());
   ASSERT_TRUE(violations.empty()) << ::testing::PrintToString(violations);
-  ENGINE_ASSIGN(const DbView stopped, read_db(d->data_dir()));
+  TS_ASSIGN(const DbView stopped, read_db(d->data_dir()));
   ASSERT_TRUE(stopped.exists && stopped.has_base);
   std::map<std::string, std::vector<TruthTransfer>> versions;
   add_versions(truth, versions);
@@ -268,8 +268,8 @@ TEST(EngineLifecycle, SigtermDuringCatchUpExits0AndRestartContinuesWhereItStoppe
       << "the last log line should name the tip it stopped at (" << stopped.tip << ")\n" << tail(stop_log);
 
   // The restart resumes with block tip + 1: no gap, nothing applied twice.
-  ENGINE_ASSERT_OK(d.restart_fresh());
-  ENGINE_ASSERT_OK(wait_synced(*d, *sim, 180s));
+  TS_ASSERT_OK(d.restart_fresh());
+  TS_ASSERT_OK(wait_synced(*d, *sim, 180s));
   const std::string second_run = d->log_text();
   EXPECT_NE(second_run.find("catch-up: blocks " + std::to_string(stopped.tip + 1) + ".."), std::string::npos)
       << "the second run should resume catch-up at block " << stopped.tip + 1 << ":\n" << tail(second_run);
@@ -277,7 +277,7 @@ TEST(EngineLifecycle, SigtermDuringCatchUpExits0AndRestartContinuesWhereItStoppe
   EXPECT_TRUE(diff.empty()) << diff;
   const ExitStatus st2 = d->stop();
   EXPECT_TRUE(st2.success()) << st2.describe();
-  ENGINE_ASSIGN(const DbView done, read_db(d->data_dir()));
+  TS_ASSIGN(const DbView done, read_db(d->data_dir()));
   ASSERT_GE(done.journal.size(), 1u);
   bool first_after = true;
   uint64_t next = spec.base + 1;
@@ -295,18 +295,18 @@ TEST(EngineLifecycle, SigtermDuringCatchUpExits0AndRestartContinuesWhereItStoppe
 }
 
 TEST(EngineLifecycle, SigtermWhileFollowingAndWhileTheNodeIsUnreachable) {
-  ENGINE_ASSIGN(auto sim, start_sim({"--seed", "66", "--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "40"}));
+  TS_ASSIGN(auto sim, start_sim({"--seed", "66", "--profile", "tiny", "--block-interval-ms", "0", "--prebuild", "40"}));
   IndexSpec spec;
   spec.all = true;
   spec.base = 0;
   auto o = daemon_options(spec, {sim->full_node_endpoint()});
   o.start_block = 1;
-  ENGINE_ASSIGN(auto d, Daemon::start(o));
-  ENGINE_ASSERT_OK(wait_synced(*d, *sim, 120s));
+  TS_ASSIGN(auto d, Daemon::start(o));
+  TS_ASSERT_OK(wait_synced(*d, *sim, 120s));
   ExitStatus st = d->stop();
   EXPECT_TRUE(st.success()) << "SIGTERM while following: " << st.describe();
-  ENGINE_ASSIGN(const DbView db, read_db(d->data_dir()));
-  ENGINE_ASSIGN(const ChainTruth truth, read_truth(*sim));
+  TS_ASSIGN(const DbView db, read_db(d->data_dir()));
+  TS_ASSIGN(const ChainTruth truth, read_truth(*sim));
   EXPECT_EQ(db.tip_id, truth.head_id);
 
   // Nothing listens on the node endpoint: the daemon waits for it, and SIGTERM still ends it with 0.
@@ -317,12 +317,12 @@ TEST(EngineLifecycle, SigtermWhileFollowingAndWhileTheNodeIsUnreachable) {
   c.program = DaemonProcess::default_binary().string();
   c.args = {"-c", dir.file("t.toml").string()};
   c.stderr_path = dir.file("log");
-  ENGINE_ASSIGN(auto child, testsupport::ChildProcess::spawn(c));
+  TS_ASSIGN(auto child, testsupport::ChildProcess::spawn(c));
   ASSERT_TRUE(testsupport::wait_until(
       [&] { return testsupport::read_text_file(dir.file("log")).find("waiting for the node") != std::string::npos; },
       30s))
       << testsupport::read_text_file(dir.file("log"));
-  ENGINE_ASSERT_OK(child.signal(SIGTERM));
+  TS_ASSERT_OK(child.signal(SIGTERM));
   auto exited = child.wait_for(20s);
   ASSERT_TRUE(exited.has_value()) << "no exit after SIGTERM\n" << testsupport::read_text_file(dir.file("log"));
   EXPECT_TRUE(exited->success()) << exited->describe();

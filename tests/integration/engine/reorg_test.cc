@@ -60,8 +60,8 @@ void stop_and_check(DaemonProcess& d, const SimProcess& sim, const IndexSpec& sp
   EXPECT_TRUE(st.success()) << st.describe() << "\n" << tail(d.log_text());
   const auto violations = db_invariants(d.data_dir());
   EXPECT_TRUE(violations.empty()) << ::testing::PrintToString(violations);
-  ENGINE_ASSIGN(const ChainTruth truth, read_truth(sim));
-  ENGINE_ASSIGN(const DbView db, read_db(d.data_dir()));
+  TS_ASSIGN(const ChainTruth truth, read_truth(sim));
+  TS_ASSIGN(const DbView db, read_db(d.data_dir()));
   std::map<std::string, std::vector<TruthTransfer>> versions;
   add_versions(truth, versions);
   EXPECT_EQ(db.tip_id, truth.head_id);
@@ -109,15 +109,15 @@ void wait_stream_matches(const EventStream& stream, const std::vector<TruthTrans
 }
 
 TEST(EngineReorg, ScriptedDepths1_2_5_25) {
-  ENGINE_ASSIGN(auto sim, start_sim({"--seed", "21", "--profile", "small", "--block-interval-ms", "0", "--prebuild",
+  TS_ASSIGN(auto sim, start_sim({"--seed", "21", "--profile", "small", "--block-interval-ms", "0", "--prebuild",
                                      "120", "--solid-lag", "40"}));
-  ENGINE_ASSIGN(ChainTruth truth, read_truth(*sim));
+  TS_ASSIGN(ChainTruth truth, read_truth(*sim));
   IndexSpec spec;
   spec.all = true;
   auto o = daemon_options(spec, {sim->full_node_endpoint()});  // default start: the node's solidified + 1
-  ENGINE_ASSIGN(auto d, Daemon::start(o));
-  ENGINE_ASSERT_OK(wait_synced(*d, *sim, 120s));
-  ENGINE_ASSIGN(const auto status, d->status());
+  TS_ASSIGN(auto d, Daemon::start(o));
+  TS_ASSERT_OK(wait_synced(*d, *sim, 120s));
+  TS_ASSIGN(const auto status, d->status());
   EXPECT_EQ(status.base_block_num(), truth.solidified) << "default start must be the node's solidified block + 1";
   spec.base = status.base_block_num();
   std::string diff = compare_index_api(*d, truth, spec);
@@ -131,18 +131,18 @@ TEST(EngineReorg, ScriptedDepths1_2_5_25) {
   size_t reappeared_indexed = 0;
   for (const int depth : {1, 2, 5, 25}) {
     SCOPED_TRACE("reorg depth " + std::to_string(depth));
-    ENGINE_ASSIGN(const ChainTruth before, read_truth(*sim));
+    TS_ASSIGN(const ChainTruth before, read_truth(*sim));
     wait_stream_matches(stream, start_set, transfers_from(before, spec, tokens, 0));
     const size_t first_event = stream.events().size();
     const size_t logged = count_occurrences(d->log_text(), "reorg: depth " + std::to_string(depth) + ",");
     tronsim::v1::ReorgRequest req;
     req.set_depth(depth);
-    ENGINE_ASSIGN(const auto reorg, sim->reorg(req));
+    TS_ASSIGN(const auto reorg, sim->reorg(req));
     const uint64_t fork_at = static_cast<uint64_t>(reorg.reorg().fork_at());
     ASSERT_EQ(reorg.reorg().depth(), depth);
     ASSERT_GT(fork_at, spec.base);
-    ENGINE_ASSERT_OK(wait_synced(*d, *sim, 120s));
-    ENGINE_ASSIGN(truth, read_truth(*sim));
+    TS_ASSERT_OK(wait_synced(*d, *sim, 120s));
+    TS_ASSIGN(truth, read_truth(*sim));
     diff = compare_index_api(*d, truth, spec);
     ASSERT_TRUE(diff.empty()) << diff;
 
@@ -186,26 +186,26 @@ TEST(EngineReorg, ScriptedDepths1_2_5_25) {
     const auto new_txids = txids_of(added);
     for (const auto& txid : txids_of(orphaned)) reappeared_indexed += new_txids.count(txid);
 
-    ENGINE_ASSERT_OK(sim->advance(2));
-    ENGINE_ASSERT_OK(wait_synced(*d, *sim, 60s));
+    TS_ASSERT_OK(sim->advance(2));
+    TS_ASSERT_OK(wait_synced(*d, *sim, 60s));
   }
   EXPECT_GT(reappeared_indexed, 0u) << "no orphaned transfer reappeared: the test did not exercise re-inclusion";
-  ENGINE_ASSIGN(truth, read_truth(*sim));
+  TS_ASSIGN(truth, read_truth(*sim));
   wait_stream_matches(stream, start_set, transfers_from(truth, spec, tokens, 0));
   stop_and_check(*d, *sim, spec);
 }
 
 TEST(EngineReorg, RandomReorgs) {
-  ENGINE_ASSIGN(auto sim, start_sim({"--seed", "22", "--profile", "small", "--block-interval-ms", "0", "--prebuild",
+  TS_ASSIGN(auto sim, start_sim({"--seed", "22", "--profile", "small", "--block-interval-ms", "0", "--prebuild",
                                      "60", "--solid-lag", "20", "--reorg-rate", "0.25", "--reorg-max-depth", "6"}));
-  ENGINE_ASSIGN(ChainTruth truth, read_truth(*sim));
+  TS_ASSIGN(ChainTruth truth, read_truth(*sim));
   IndexSpec spec;
   spec.all = true;
-  ENGINE_ASSIGN(auto d, Daemon::start(daemon_options(spec, {sim->full_node_endpoint()})));
-  ENGINE_ASSERT_OK(wait_synced(*d, *sim, 120s));
-  ENGINE_ASSIGN(const auto status, d->status());
+  TS_ASSIGN(auto d, Daemon::start(daemon_options(spec, {sim->full_node_endpoint()})));
+  TS_ASSERT_OK(wait_synced(*d, *sim, 120s));
+  TS_ASSIGN(const auto status, d->status());
   spec.base = status.base_block_num();
-  ENGINE_ASSIGN(truth, read_truth(*sim));
+  TS_ASSIGN(truth, read_truth(*sim));
   std::string diff = compare_index_api(*d, truth, spec);
   ASSERT_TRUE(diff.empty()) << diff;
 
@@ -214,18 +214,18 @@ TEST(EngineReorg, RandomReorgs) {
   EventStream stream(*d, filter);
   wait_stream_ready(stream);
   const auto start_set = transfers_from(truth, spec, tokens, 0);
-  ENGINE_ASSIGN(const auto sim_before, sim->status());
+  TS_ASSIGN(const auto sim_before, sim->status());
 
   const int steps = 15 * long_factor();
   for (int i = 0; i < steps; ++i) {
     SCOPED_TRACE("step " + std::to_string(i));
-    ENGINE_ASSERT_OK(sim->advance(1 + i % 3));
-    ENGINE_ASSERT_OK(wait_synced(*d, *sim, 120s));
-    ENGINE_ASSIGN(truth, read_truth(*sim));
+    TS_ASSERT_OK(sim->advance(1 + i % 3));
+    TS_ASSERT_OK(wait_synced(*d, *sim, 120s));
+    TS_ASSIGN(truth, read_truth(*sim));
     diff = compare_index_api(*d, truth, spec, 15);
     ASSERT_TRUE(diff.empty()) << diff;
   }
-  ENGINE_ASSIGN(const auto sim_after, sim->status());
+  TS_ASSIGN(const auto sim_after, sim->status());
   const int64_t reorgs = sim_after.reorgs() - sim_before.reorgs();
   std::cout << "tron-sim made " << reorgs << " random reorgs; tronidxd logged "
             << count_occurrences(d->log_text(), "reorg: depth") << " reorgs" << std::endl;
@@ -244,21 +244,21 @@ TEST(EngineReorg, RandomReorgs) {
 TEST(EngineReorg, ReorgWhileDaemonDownIsDetectedOnRestart) {
   // Watched mode this time (two hot addresses receiving half of the transfers): reverts must remove the
   // watched sides' index entries too.
-  ENGINE_ASSIGN(auto sim, start_sim({"--seed", "23", "--profile", "small", "--block-interval-ms", "0", "--prebuild",
+  TS_ASSIGN(auto sim, start_sim({"--seed", "23", "--profile", "small", "--block-interval-ms", "0", "--prebuild",
                                      "80", "--solid-lag", "30", "--hot-addresses", "2", "--hot-share", "0.5"}));
-  ENGINE_ASSIGN(ChainTruth truth, read_truth(*sim));
+  TS_ASSIGN(ChainTruth truth, read_truth(*sim));
   IndexSpec spec;
   spec.all = false;
   spec.watched = {truth.hot_addresses.begin(), truth.hot_addresses.end()};
-  ENGINE_ASSIGN(auto d, Daemon::start(daemon_options(spec, {sim->full_node_endpoint()})));
-  ENGINE_ASSERT_OK(wait_synced(*d, *sim, 120s));
-  ENGINE_ASSERT_OK(sim->advance(5));
-  ENGINE_ASSERT_OK(wait_synced(*d, *sim, 60s));
-  ENGINE_ASSIGN(const auto status, d->status());
+  TS_ASSIGN(auto d, Daemon::start(daemon_options(spec, {sim->full_node_endpoint()})));
+  TS_ASSERT_OK(wait_synced(*d, *sim, 120s));
+  TS_ASSERT_OK(sim->advance(5));
+  TS_ASSERT_OK(wait_synced(*d, *sim, 60s));
+  TS_ASSIGN(const auto status, d->status());
   spec.base = status.base_block_num();
 
   std::set<std::string> tokens;
-  ENGINE_ASSIGN(const ChainTruth before, read_truth(*sim));
+  TS_ASSIGN(const ChainTruth before, read_truth(*sim));
   token_filter(before, tokens);
   v1::SubscribeRequest filter;  // empty filter: every watched address
   std::string cursor;
@@ -271,18 +271,18 @@ TEST(EngineReorg, ReorgWhileDaemonDownIsDetectedOnRestart) {
 
   const ExitStatus stopped = d->stop();
   ASSERT_TRUE(stopped.success()) << stopped.describe();
-  ENGINE_ASSIGN(const DbView db_before, read_db(d->data_dir()));
+  TS_ASSIGN(const DbView db_before, read_db(d->data_dir()));
   ASSERT_EQ(db_before.tip_id, before.head_id);
 
   tronsim::v1::ReorgRequest req;
   req.set_depth(6);
   req.set_new_length(8);
-  ENGINE_ASSIGN(const auto reorg, sim->reorg(req));
+  TS_ASSIGN(const auto reorg, sim->reorg(req));
   const uint64_t fork_at = static_cast<uint64_t>(reorg.reorg().fork_at());
-  ENGINE_ASSIGN(truth, read_truth(*sim));
+  TS_ASSIGN(truth, read_truth(*sim));
 
-  ENGINE_ASSERT_OK(d.restart_fresh());
-  ENGINE_ASSERT_OK(wait_synced(*d, *sim, 120s));
+  TS_ASSERT_OK(d.restart_fresh());
+  TS_ASSERT_OK(wait_synced(*d, *sim, 120s));
   std::string diff = compare_index_api(*d, truth, spec, 150);
   ASSERT_TRUE(diff.empty()) << diff;
   const std::string log = d->log_text();
