@@ -3,6 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <unordered_set>
 
@@ -167,7 +172,18 @@ Hub::Hub(store::Store& store, HubOptions options)
   for (size_t i = 0; i < std::max<size_t>(1, opts_.workers); ++i) {
     threads_.emplace_back([this, i] {
       pthread_setname_np(pthread_self(), ("hub-" + std::to_string(i)).c_str());
-      worker(/*heartbeat_owner=*/i == 0);
+      worker(Pool::kLive, /*heartbeat_owner=*/i == 0);
+    });
+  }
+  for (size_t i = 0; i < std::max<size_t>(1, opts_.backlog_workers); ++i) {
+    threads_.emplace_back([this, i] {
+      pthread_setname_np(pthread_self(), ("hub-backlog-" + std::to_string(i)).c_str());
+      // Per-thread on Linux: only this thread gets the lower priority. Raising one's own nice needs no
+      // privilege; if it fails the backlog simply runs at normal priority.
+      if (opts_.backlog_nice > 0 && setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), opts_.backlog_nice) != 0) {
+        spdlog::warn("hub: cannot lower the backlog workers' priority: {}", std::strerror(errno));
+      }
+      worker(Pool::kBacklog, /*heartbeat_owner=*/false);
     });
   }
 }
@@ -181,6 +197,7 @@ void Hub::shutdown() {
     stopping_ = true;
   }
   cv_.notify_all();
+  backlog_cv_.notify_all();
   for (auto& t : threads_) t.join();
   std::set<std::shared_ptr<Subscription>> subs;
   {
@@ -259,12 +276,19 @@ void Hub::close(const std::shared_ptr<Subscription>& sub) {
 }
 
 void Hub::enqueue(std::shared_ptr<Subscription> sub) {
+  uint64_t at = 0;
+  {
+    std::lock_guard lock(sub->mu_);
+    at = sub->pos_.seq;
+  }
+  const uint64_t end = end_.load();
+  const bool backlog = end > at && end - at > opts_.live_window_records;
   {
     std::lock_guard lock(mu_);
     if (stopping_) return;
-    run_queue_.push_back(std::move(sub));
+    (backlog ? backlog_queue_ : live_queue_).push_back(std::move(sub));
   }
-  cv_.notify_one();
+  (backlog ? backlog_cv_ : cv_).notify_one();
 }
 
 Result<std::vector<std::shared_ptr<const store::JournalRecord>>> Hub::records_after(const View& v, uint64_t after_seq,
@@ -473,11 +497,13 @@ void Hub::heartbeats() {
   }
 }
 
-void Hub::worker(bool heartbeat_owner) {
+void Hub::worker(Pool pool, bool heartbeat_owner) {
   auto next_heartbeat = SteadyClock::now() + opts_.heartbeat_interval / 2;
+  auto& run_queue = pool == Pool::kLive ? live_queue_ : backlog_queue_;
+  auto& cv = pool == Pool::kLive ? cv_ : backlog_cv_;
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    if (route_pending_) {
+    if (pool == Pool::kLive && route_pending_) {
       route_pending_ = false;
       const uint64_t from = routed_to_ + 1, to = view_.end;
       routed_to_ = to;
@@ -486,9 +512,9 @@ void Hub::worker(bool heartbeat_owner) {
       lock.lock();
       continue;
     }
-    if (!run_queue_.empty()) {
-      auto sub = std::move(run_queue_.front());
-      run_queue_.pop_front();
+    if (!run_queue.empty()) {
+      auto sub = std::move(run_queue.front());
+      run_queue.pop_front();
       lock.unlock();
       sub->pump();
       lock.lock();
@@ -503,9 +529,9 @@ void Hub::worker(bool heartbeat_owner) {
     }
     // Only the heartbeat owner has a deadline; the others would spin on a deadline that never moves.
     if (heartbeat_owner) {
-      cv_.wait_until(lock, next_heartbeat);
+      cv.wait_until(lock, next_heartbeat);
     } else {
-      cv_.wait(lock);
+      cv.wait(lock);
     }
   }
 }

@@ -10,6 +10,12 @@
 // Fan-out is by address: a subscription waiting at the end of the journal is woken only if a new record
 // involves one of its addresses (or it filters by token / everything watched); the others just advance.
 //
+// Priority: live subscriptions (within live_window_records of the journal's end) are pumped by the live
+// workers at normal CPU priority; subscriptions further behind (replaying a backlog, or outrun by a
+// catch-up) by the backlog workers, whose threads run at nice +backlog_nice. So on a busy machine the
+// order is: live deliveries, then ingestion, then backlog replay. A lagging subscriber makes neither the
+// index nor the live subscribers late; it catches up with the CPU left over.
+//
 // Threading: on_commit runs on the writer thread; derivation runs on the hub's worker threads; Transport
 // callbacks (on_sent) come from gRPC threads. Lock order: Hub::mu_ before Subscription::mu_.
 
@@ -34,7 +40,10 @@
 namespace tronidx::api {
 
 struct HubOptions {
-  size_t workers = 2;
+  size_t workers = 2;                     // live workers (normal priority)
+  size_t backlog_workers = 2;             // backlog workers (nice +backlog_nice)
+  int backlog_nice = 10;                  // 0: same priority as everything else
+  uint64_t live_window_records = 100;     // a subscription further behind the end is a backlog one
   uint64_t max_lag_records = 2'000'000;   // a subscription further behind the journal end is closed
   size_t replay_batch = 256;              // records read from disk at a time
   size_t max_queued_events = 4096;        // derived, not yet written, per subscription
@@ -145,8 +154,8 @@ class Hub final : public sync::CommitListener {
   // Records (seq > after_seq) up to `max`, from the ring or the journal on disk.
   Result<std::vector<std::shared_ptr<const store::JournalRecord>>> records_after(const View& v, uint64_t after_seq,
                                                                                 size_t max);
-  void schedule(const std::shared_ptr<Subscription>& sub);
-  void worker(bool heartbeat_owner);
+  enum class Pool { kLive, kBacklog };
+  void worker(Pool pool, bool heartbeat_owner);
   void route(uint64_t from_seq, uint64_t to_seq);  // wake subscriptions involved in records [from, to]
   void heartbeats();
   void enqueue(std::shared_ptr<Subscription> sub);  // sub->scheduled_ already set by the caller
@@ -171,7 +180,8 @@ class Hub final : public sync::CommitListener {
   uint64_t routed_to_ = 0;         // records up to here have been routed
   bool route_pending_ = false;
   std::set<std::shared_ptr<Subscription>> subs_;
-  std::deque<std::shared_ptr<Subscription>> run_queue_;
+  std::deque<std::shared_ptr<Subscription>> live_queue_, backlog_queue_;
+  std::condition_variable backlog_cv_;  // backlog workers wait here, live workers on cv_
   std::vector<std::thread> threads_;
 };
 

@@ -114,6 +114,8 @@ Result<std::unique_ptr<ApiServer>> ApiServer::create(const ApiOptions& options, 
   impl->opts = options;
   HubOptions ho;
   ho.workers = options.hub_workers;
+  ho.backlog_workers = options.hub_workers;
+  ho.backlog_nice = options.backlog_nice;
   ho.max_lag_records = options.max_subscriber_lag;
   ho.heartbeat_interval = options.heartbeat_interval;
   impl->hub = std::make_unique<Hub>(deps.store, ho);

@@ -43,7 +43,7 @@ constexpr KeySpec kKeys[] = {
     {"api.max_filter_addresses", Type::kInt}, {"api.max_filter_tokens", Type::kInt},
     {"api.max_streams_per_key", Type::kInt}, {"api.health_max_lag_blocks", Type::kInt},
     {"api.heartbeat_interval_ms", Type::kInt}, {"api.max_subscriber_lag", Type::kInt},
-    {"api.hub_workers", Type::kInt},
+    {"api.hub_workers", Type::kInt},         {"api.backlog_nice", Type::kInt},
     {"metrics.enabled", Type::kBool},        {"metrics.listen", Type::kString},
     {"metrics.ready_max_lag_blocks", Type::kInt},
 };
@@ -322,6 +322,7 @@ Config load_config(const std::string& path, const std::map<std::string, std::str
   c.api.heartbeat_interval = std::chrono::milliseconds(r.integer("api.heartbeat_interval_ms", 5000, 100, 600000));
   c.api.max_subscriber_lag = static_cast<uint64_t>(r.integer("api.max_subscriber_lag", 2'000'000, 100, INT64_MAX));
   c.api.hub_workers = static_cast<size_t>(r.integer("api.hub_workers", 2, 1, 64));
+  c.api.backlog_nice = static_cast<int>(r.integer("api.backlog_nice", 10, 0, 19));
   if (const toml::array* keys = root.at_path("api.key").as_array()) {
     for (size_t i = 0; i < keys->size(); ++i) {
       const std::string where = "api.key[" + std::to_string(i) + "]";

@@ -43,6 +43,7 @@ struct ApiOptions {
   size_t max_streams_per_key = 100;
   uint64_t health_max_lag_blocks = 30;  // Health says SERVING only within this lag of the node
   size_t hub_workers = 2;
+  int backlog_nice = 10;                    // CPU priority of subscribers replaying a backlog (hub.h)
   uint64_t max_subscriber_lag = 2'000'000;  // journal records; beyond: RESOURCE_EXHAUSTED
   std::chrono::milliseconds heartbeat_interval{5000};
 };

@@ -3,9 +3,16 @@
 //   - never stalls other subscribers: another stream keeps receiving each new block's events;
 //   - with api.max_subscriber_lag = 100 records the server gives up on it (RESOURCE_EXHAUSTED), and it
 //     resumes from its last cursor with no gap: what it received across both streams is exactly the
-//     reference model's stream (read from the journal once the daemon stopped).
+//     reference model's stream (read from the journal once the daemon stopped). The resumed stream starts
+//     more than 100 records behind, so the backlog threads serve it until it is live again.
+// And the backlog threads run at nice +api.backlog_nice, the live ones at normal priority.
 // The stalled client uses a tiny HTTP/2 receive window, so the server's writes block after a few KB.
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
 
 #include "api_util.h"
 #include "model.h"
@@ -135,6 +142,49 @@ TEST(SlowSubscriber, NeverStallsIngestionOrOthersAndIsDisconnectedThenResumesWit
   EXPECT_EQ(check_union(segments, rep.events[0], start), "");
   std::cout << "[slow] model " << rep.events[0].size() << " events; received " << segments[0].received.size() << " + "
             << segments[1].received.size() << std::endl;
+}
+
+// The nice value of every thread of `pid`, by thread name.
+std::multimap<std::string, int> thread_nice(pid_t pid) {
+  std::multimap<std::string, int> out;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+    std::ifstream stat(task.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    // "tid (comm) state ppid ... " : nice is field 19, the 17th after the closing parenthesis.
+    const size_t open = line.find('('), close = line.rfind(')');
+    if (open == std::string::npos || close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    std::string field;
+    for (int i = 0; i < 17 && rest >> field; ++i) {
+    }
+    out.emplace(line.substr(open + 1, close - open - 1), std::stoi(field));
+  }
+  return out;
+}
+
+TEST(SlowSubscriber, BacklogThreadsRunAtTheConfiguredNiceLiveThreadsAtNormalPriority) {
+  TS_ASSIGN(auto sim, start_sim({"--profile", "small", "--prebuild", "4", "--block-interval-ms", "0"}));
+  ApiDaemonOptions o = daemon_options(*sim, "all");
+  o.api_settings.push_back("backlog_nice = 7");
+  o.api_settings.push_back("hub_workers = 3");
+  TS_ASSIGN(auto d, ApiDaemon::start(o));
+  TS_ASSERT_OK(wait_synced(*d, *sim));
+  const auto threads = thread_nice(d->pid());
+  int live = 0, backlog = 0;
+  for (const auto& [name, nice] : threads) {
+    if (name.rfind("hub-backlog-", 0) == 0) {
+      ++backlog;
+      EXPECT_EQ(nice, 7) << name;
+    } else if (name.rfind("hub-", 0) == 0) {
+      ++live;
+      EXPECT_EQ(nice, 0) << name;
+    } else if (name == "writer") {
+      EXPECT_EQ(nice, 0) << name;
+    }
+  }
+  EXPECT_EQ(live, 3);
+  EXPECT_EQ(backlog, 3);
 }
 
 }  // namespace
