@@ -6,7 +6,7 @@ set -euo pipefail
 TRONIDX_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
-  librocksdb-dev libboost-dev libboost-system-dev libspdlog-dev libssl-dev libcrypto++-dev
+  librocksdb-dev libjemalloc-dev libboost-dev libboost-system-dev libspdlog-dev libssl-dev libcrypto++-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
   openssl procps
 )

@@ -7,6 +7,32 @@
 #include "tronidx/decode/transfer.h"
 
 namespace tronidx::api {
+namespace {
+
+// The text forms of an address, memoized per thread: a page of an address's history names that address on
+// every row, and a block's subscribers see the same counterparties again and again; base58check costs
+// two SHA-256 and a base conversion. Direct-mapped by the address's hash; a collision just recomputes.
+struct AddressText {
+  chain::Address address;
+  std::string base58;
+  std::string hex;
+  bool filled = false;
+};
+
+const AddressText& address_text(const chain::Address& a) {
+  constexpr size_t kSlots = 1024;
+  thread_local std::vector<AddressText> slots(kSlots);
+  AddressText& slot = slots[chain::AddressHash{}(a) % kSlots];
+  if (!slot.filled || slot.address != a) {
+    slot.address = a;
+    slot.base58 = a.to_base58();
+    slot.hex = a.to_hex();
+    slot.filled = true;
+  }
+  return slot;
+}
+
+}  // namespace
 
 TokenBook::TokenBook(std::vector<TokenInfo> tokens) : tokens_(std::move(tokens)) {
   if (find(decode::trx_token()) == nullptr) tokens_.push_back(TokenInfo{decode::trx_token(), "TRX", 6, ""});
@@ -68,10 +94,12 @@ void to_proto(const store::IndexedTransfer& it, uint64_t tip, uint64_t solidifie
     out->set_decimals(meta->decimals);
     out->set_amount_formatted(t.amount.format(meta->decimals));
   }
-  out->set_from(t.from.to_base58());
-  out->set_to(t.to.to_base58());
-  out->set_from_hex(t.from.to_hex());
-  out->set_to_hex(t.to.to_hex());
+  const AddressText& from = address_text(t.from);
+  out->set_from(from.base58);
+  out->set_from_hex(from.hex);
+  const AddressText& to = address_text(t.to);  // (may reuse from's slot: from's strings are copied already)
+  out->set_to(to.base58);
+  out->set_to_hex(to.hex);
   out->set_txid(t.txid.to_hex());
   out->set_event_index(t.position.event_index);
   out->set_block_num(t.position.block_num);

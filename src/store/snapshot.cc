@@ -20,15 +20,58 @@ struct Candidate {
 };
 
 namespace {
-
 const uint8_t* u8p(const rocksdb::Slice& s) { return reinterpret_cast<const uint8_t*>(s.data()); }  // NOLINT
 std::string_view sv(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
-
 Error corrupt(std::string what) { return make_error(Errc::kDataLoss, "database corruption: " + std::move(what)); }
-
 BlockInfo to_info(uint64_t num, uint64_t apply_seq, const schema::BlockValue& v) {
   return BlockInfo{num, v.id, v.parent_id, v.timestamp_ms, v.tx_count, v.transfer_count, apply_seq, v.revert_seq};
 }
+
+// Every version of `block_num`, read with `it` (an iterator over the blocks family, reused across calls:
+// creating one costs more than the seek).
+Result<std::vector<BlockInfo>> read_versions(rocksdb::Iterator& it, uint64_t block_num) {
+  std::vector<BlockInfo> out;
+  if (block_num > UINT32_MAX) return out;
+  const std::string prefix = schema::block_prefix(block_num);
+  for (it.Seek(prefix); it.Valid() && it.key().starts_with(prefix); it.Next()) {
+    if (it.key().size() != 12) return corrupt("block key");
+    TRONIDX_ASSIGN(auto v, schema::decode_block(sv(it.value())));
+    out.push_back(to_info(block_num, schema::get_be64(u8p(it.key()) + 4), v));
+  }
+  if (!it.status().ok()) return rocks_error(it.status(), "reading blocks");
+  return out;
+}
+}  // namespace
+
+// The canonical blocks of the rows a query returns: one iterator for the whole query, and the last block
+// remembered (consecutive rows usually share it).
+struct BlockCursor {
+  explicit BlockCursor(const Rocks& r, const rocksdb::Snapshot* snap) : rocks(r), snapshot(snap) {}
+  Result<const BlockInfo*> canonical(uint64_t block_num) {
+    if (last && last->block_num == block_num) return &*last;
+    if (!it) {
+      rocksdb::ReadOptions ro;
+      ro.snapshot = snapshot;
+      it.reset(rocks.db->NewIterator(ro, rocks.blocks));
+    }
+    TRONIDX_ASSIGN(auto versions, read_versions(*it, block_num));
+    last.reset();
+    for (const auto& v : versions) {
+      if (v.revert_seq == 0) {
+        last = v;
+        break;
+      }
+    }
+    if (!last) return corrupt("transfer in block " + std::to_string(block_num) + " without a canonical block");
+    return &*last;
+  }
+  const Rocks& rocks;
+  const rocksdb::Snapshot* snapshot;
+  std::unique_ptr<rocksdb::Iterator> it;
+  std::optional<BlockInfo> last;
+};
+
+namespace {
 
 // Positions of one (address prefix, direction) slice of by_address, in query order, within
 // [from_block, to_block], strictly after `after`.
@@ -125,22 +168,14 @@ Status Snapshot::load_meta() {
 
 Result<std::vector<BlockInfo>> Snapshot::block_versions(uint64_t block_num) const {
   const Rocks& r = *store_->rocks_;
-  std::vector<BlockInfo> out;
-  if (block_num > UINT32_MAX) return out;
-  const std::string lo = schema::block_prefix(block_num);
+  if (block_num > UINT32_MAX) return std::vector<BlockInfo>{};
   const std::string hi = schema::block_prefix(block_num + 1);
   rocksdb::Slice hi_slice(hi);
   rocksdb::ReadOptions ro;
   ro.snapshot = snap_;
   ro.iterate_upper_bound = block_num == UINT32_MAX ? nullptr : &hi_slice;
   std::unique_ptr<rocksdb::Iterator> it(r.db->NewIterator(ro, r.blocks));
-  for (it->Seek(lo); it->Valid() && it->key().starts_with(lo); it->Next()) {
-    if (it->key().size() != 12) return corrupt("block key");
-    TRONIDX_ASSIGN(auto v, schema::decode_block(sv(it->value())));
-    out.push_back(to_info(block_num, schema::get_be64(u8p(it->key()) + 4), v));
-  }
-  if (!it->status().ok()) return rocks_error(it->status(), "reading blocks");
-  return out;
+  return read_versions(*it, block_num);
 }
 
 Result<std::optional<BlockInfo>> Snapshot::block(uint64_t block_num) const {
@@ -184,7 +219,7 @@ Result<std::vector<IndexedTransfer>> Snapshot::block_transfers(const BlockInfo& 
 // `accept` keeps (joined with their block).
 Status Snapshot::fetch_rows(const std::vector<Candidate>& cands, size_t limit,
                             const std::function<bool(const Candidate&, const schema::TransferValue&)>& accept,
-                            std::optional<BlockInfo>& block, std::vector<IndexedTransfer>& out) const {
+                            BlockCursor& blocks, std::vector<IndexedTransfer>& out) const {
   const Rocks& r = *store_->rocks_;
   std::vector<schema::FixedKey<schema::kPosSize>> keys;
   keys.reserve(cands.size());
@@ -205,10 +240,7 @@ Status Snapshot::fetch_rows(const std::vector<Candidate>& cands, size_t limit,
     TRONIDX_ASSIGN(auto v, schema::decode_transfer(sv(values[i])));
     if (!accept(cands[i], v)) continue;
     const auto& pos = cands[i].pos;
-    if (!block || block->block_num != pos.block_num) {
-      TRONIDX_ASSIGN(block, this->block(pos.block_num));
-      if (!block) return corrupt("transfer in block " + std::to_string(pos.block_num) + " without a canonical block");
-    }
+    TRONIDX_ASSIGN(const BlockInfo* block, blocks.canonical(pos.block_num));
     TRONIDX_ASSIGN(auto t, to_indexed(v, pos, block->id, block->timestamp_ms, *store_->tokens_));
     out.push_back(std::move(t));
   }
@@ -222,7 +254,7 @@ Result<std::vector<IndexedTransfer>> Snapshot::address_history(const HistoryQuer
   std::optional<DirIter> in, outgoing;
   if (q.direction != Direction::kOut) in.emplace(r, snap_, q, schema::kDirIn);
   if (q.direction != Direction::kIn) outgoing.emplace(r, snap_, q, schema::kDirOut);
-  std::optional<BlockInfo> block;
+  BlockCursor blocks(r, snap_);
   auto before = [&](const decode::Position& a, const decode::Position& b) { return q.newest_first ? a > b : a < b; };
   // Token ref of the filter, if any: compared on the stored value before decoding the rest.
   std::optional<uint32_t> token_ref;
@@ -259,7 +291,7 @@ Result<std::vector<IndexedTransfer>> Snapshot::address_history(const HistoryQuer
       cands.push_back(c);
     }
     if (cands.empty()) break;
-    TRONIDX_TRY(fetch_rows(cands, q.limit, accept, block, out));
+    TRONIDX_TRY(fetch_rows(cands, q.limit, accept, blocks, out));
   }
   if (in && !in->status().ok()) return rocks_error(in->status(), "reading by_address");
   if (outgoing && !outgoing->status().ok()) return rocks_error(outgoing->status(), "reading by_address");
@@ -305,7 +337,7 @@ Result<std::vector<IndexedTransfer>> Snapshot::token_history(const TokenQuery& q
   } else {
     it->SeekToFirst();
   }
-  std::optional<BlockInfo> block;
+  BlockCursor blocks(r, snap_);
   std::vector<Candidate> cands;
   auto accept = [](const Candidate&, const schema::TransferValue&) { return true; };
   while (it->Valid() && out.size() < q.limit) {
@@ -313,7 +345,7 @@ Result<std::vector<IndexedTransfer>> Snapshot::token_history(const TokenQuery& q
     for (; it->Valid() && cands.size() < q.limit - out.size(); q.newest_first ? it->Prev() : it->Next()) {
       cands.push_back(Candidate{schema::get_pos(u8p(it->key()) + 4), false, false});
     }
-    TRONIDX_TRY(fetch_rows(cands, q.limit, accept, block, out));
+    TRONIDX_TRY(fetch_rows(cands, q.limit, accept, blocks, out));
   }
   if (!it->status().ok()) return rocks_error(it->status(), "reading by_token");
   return out;

@@ -6,6 +6,8 @@
 #include <sstream>
 #include <thread>
 
+#include <unistd.h>
+
 namespace tronidx::bench {
 namespace {
 
@@ -90,6 +92,23 @@ Result<std::unique_ptr<testsupport::SimProcess>> start_prebuilt_sim(uint64_t blo
 
 uint64_t peak_rss_bytes(pid_t pid) { return proc_status_kb(pid, "VmHWM"); }
 uint64_t rss_bytes(pid_t pid) { return proc_status_kb(pid, "VmRSS"); }
+
+double cpu_seconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(in, line);
+  // "pid (comm) state ...": utime and stime are fields 14 and 15, the 12th and 13th after the ')'.
+  const size_t close = line.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(line.substr(close + 2));
+  std::string field;
+  uint64_t utime = 0, stime = 0;
+  for (int i = 1; i <= 13 && rest >> field; ++i) {
+    if (i == 12) utime = std::stoull(field);
+    if (i == 13) stime = std::stoull(field);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
 
 Result<CatchUpTiming> time_catch_up(testsupport::DaemonProcess& d, uint64_t from_block, uint64_t to_block,
                                     std::chrono::steady_clock::time_point start, std::chrono::seconds timeout) {

@@ -57,6 +57,8 @@ Result<std::unique_ptr<testsupport::SimProcess>> start_prebuilt_sim(uint64_t blo
 // Peak resident set (VmHWM) and current RSS of a process, in bytes (0 when unreadable).
 uint64_t peak_rss_bytes(pid_t pid);
 uint64_t rss_bytes(pid_t pid);
+// CPU time (user + system) the process has used so far, in seconds.
+double cpu_seconds(pid_t pid);
 
 // Polls GetStatus until tip >= block; returns the seconds elapsed from `start`, and samples RSS (max) on
 // the way. kDeadlineExceeded after `timeout`.

@@ -21,7 +21,8 @@ class Snapshot;
 namespace tronidx::store {
 
 class Store;
-struct Candidate;  // a row position found in an index (snapshot.cc)
+struct Candidate;    // a row position found in an index (snapshot.cc)
+struct BlockCursor;  // resolves rows' canonical blocks during one query (snapshot.cc)
 namespace schema {
 struct TransferValue;
 }
@@ -94,7 +95,7 @@ class Snapshot {
   Status load_meta();
   Status fetch_rows(const std::vector<Candidate>& candidates, size_t limit,
                     const std::function<bool(const Candidate&, const schema::TransferValue&)>& accept,
-                    std::optional<BlockInfo>& block, std::vector<IndexedTransfer>& out) const;
+                    BlockCursor& blocks, std::vector<IndexedTransfer>& out) const;
 
   const Store* store_;
   const rocksdb::Snapshot* snap_;
