@@ -194,6 +194,7 @@ Status Store::set_base(const ChainPoint& base) {
   rocksdb::WriteOptions wo;
   wo.sync = sync_writes_;
   auto s = rocks_->db->Write(wo, &b);
+  wrote();
   if (!s.ok()) return rocks_error(s, "writing base");
   std::lock_guard lock(state_mu_);
   state_.base = base;
@@ -228,6 +229,7 @@ Result<CommitResult> Store::commit(WriteTxn&& txn) {
   for (const auto& [token, ref] : txn.new_tokens_) tokens_->add(token, ref);
   auto s = rocks_->db->Write(wo, &b);
   if (!s.ok()) {
+    wrote();
     for (const auto& [token, ref] : txn.new_tokens_) tokens_->remove(token, ref);
     return rocks_error(s, "commit");
   }
@@ -246,15 +248,33 @@ Result<CommitResult> Store::commit(WriteTxn&& txn) {
     state_.solidified = txn.solidified_;
     state_.next_seq = txn.next_seq_;
   }
+  wrote();  // after the in-memory state: a snapshot cached from here on sees both
   result.records = std::move(txn.records_);
   txn.records_.clear();
   return result;
 }
 
 Result<std::shared_ptr<const Snapshot>> Store::snapshot() const {
+  // Readers do not use RocksDB's perf counters either (see commit()).
+  rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
+  uint64_t writes = 0;
+  {
+    std::lock_guard lock(latest_mu_);
+    if (latest_) return latest_;
+    writes = writes_;
+  }
   std::shared_ptr<Snapshot> snap(new Snapshot(*this, rocks_->db->GetSnapshot()));
   TRONIDX_TRY(snap->load_meta());
-  return std::shared_ptr<const Snapshot>(std::move(snap));
+  std::shared_ptr<const Snapshot> out(std::move(snap));
+  std::lock_guard lock(latest_mu_);
+  if (writes_ == writes) latest_ = out;
+  return out;
+}
+
+void Store::wrote() {
+  std::lock_guard lock(latest_mu_);
+  ++writes_;
+  latest_.reset();
 }
 
 Status Store::prune_journal(uint64_t keep_from_seq) {
@@ -282,9 +302,15 @@ Status Store::prune_journal(uint64_t keep_from_seq) {
   rocksdb::WriteOptions wo;
   wo.sync = sync_writes_;
   auto s = rocks_->db->Write(wo, &b);
-  if (!s.ok()) return rocks_error(s, "pruning the journal");
-  std::lock_guard lock(state_mu_);
-  state_.journal_first = keep_from_seq;
+  if (!s.ok()) {
+    wrote();
+    return rocks_error(s, "pruning the journal");
+  }
+  {
+    std::lock_guard lock(state_mu_);
+    state_.journal_first = keep_from_seq;
+  }
+  wrote();
   return ok_status();
 }
 
@@ -295,6 +321,7 @@ Status Store::new_instance_id() {
   wo.sync = true;
   auto s = rocks_->db->Put(wo, rocks_->meta, std::string(schema::meta::kInstanceId),
                            std::string(reinterpret_cast<const char*>(id.data()), id.size()));  // NOLINT
+  wrote();
   if (!s.ok()) return rocks_error(s, "writing the instance id");
   instance_id_ = id;
   return ok_status();
