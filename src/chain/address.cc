@@ -1,6 +1,7 @@
 #include "tronidx/chain/address.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -28,34 +29,49 @@ std::string base58_encode(std::span<const uint8_t> data) {
   size_t zeros = 0;
   while (zeros < data.size() && data[zeros] == 0) ++zeros;
   // The number as big-endian 32-bit words, divided repeatedly by 58^5 (five digits per pass): about ten
-  // times fewer operations than one byte and one digit at a time (this runs for every address the API
-  // returns).
+  // times fewer operations than one byte and one digit at a time. This runs for every address the API
+  // returns, so the usual sizes (a 25-byte address) work in stack buffers.
   const size_t nbytes = data.size() - zeros;
-  std::vector<uint32_t> words((nbytes + 3) / 4, 0);
+  const size_t nwords = (nbytes + 3) / 4;
+  const size_t max_digits = nwords * 5 * 10 / 9 + 5;  // 32 bits < 5.5 base-58 digits; rounded up per pass
+  std::array<uint32_t, 16> small_words{};
+  std::array<char, 96> small_digits{};
+  std::vector<uint32_t> big_words;
+  std::string big_digits;
+  uint32_t* words = small_words.data();
+  char* digits = small_digits.data();
+  if (nwords > small_words.size() || max_digits > small_digits.size()) {
+    big_words.assign(nwords, 0);
+    big_digits.assign(max_digits, '\0');
+    words = big_words.data();
+    digits = big_digits.data();
+  }
   for (size_t i = 0; i < nbytes; ++i) {
     const size_t bit = (nbytes - 1 - i) * 8;  // significance of byte i
-    words[words.size() - 1 - bit / 32] |= uint32_t{data[zeros + i]} << (bit % 32);
+    words[nwords - 1 - bit / 32] |= uint32_t{data[zeros + i]} << (bit % 32);
   }
   constexpr uint32_t kBase5 = 58u * 58u * 58u * 58u * 58u;  // 656,356,768
-  std::string reversed;
+  size_t n = 0;      // digits written, least significant first
   size_t first = 0;  // first non-zero word
-  while (first < words.size()) {
+  while (first < nwords) {
     uint64_t rem = 0;
-    for (size_t i = first; i < words.size(); ++i) {
+    for (size_t i = first; i < nwords; ++i) {
       const uint64_t cur = (rem << 32) | words[i];
       words[i] = static_cast<uint32_t>(cur / kBase5);
       rem = cur % kBase5;
     }
-    while (first < words.size() && words[first] == 0) ++first;
+    while (first < nwords && words[first] == 0) ++first;
     auto r = static_cast<uint32_t>(rem);
     for (int d = 0; d < 5; ++d) {
-      reversed.push_back(kAlphabet[r % 58]);
+      digits[n++] = kAlphabet[r % 58];
       r /= 58;
     }
   }
-  while (!reversed.empty() && reversed.back() == kAlphabet[0]) reversed.pop_back();  // leading zeros of the last chunk
-  std::string out(zeros, '1');
-  out.append(reversed.rbegin(), reversed.rend());
+  while (n > 0 && digits[n - 1] == kAlphabet[0]) --n;  // leading zeros of the last chunk
+  std::string out;
+  out.reserve(zeros + n);
+  out.append(zeros, '1');
+  for (size_t i = n; i > 0; --i) out.push_back(digits[i - 1]);
   return out;
 }
 

@@ -1,7 +1,7 @@
 #include "tronidx/chain/hash.h"
 
 #include <crypto++/keccak.h>
-#include <openssl/evp.h>
+#include <openssl/sha.h>
 
 #include <cstdlib>
 
@@ -16,33 +16,22 @@ bool Hash32::is_zero() const noexcept {
   return true;
 }
 
-namespace {
-
-// OpenSSL 3's one-shot SHA256() fetches the algorithm (under a global lock) on every call; fetch it
-// once and keep one digest context per thread instead.
-const EVP_MD* sha256_md() noexcept {
-  static const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return md;
-}
-
-struct DigestContext {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  ~DigestContext() { EVP_MD_CTX_free(ctx); }
-};
-
-}  // namespace
-
+// OpenSSL 3's EVP interface dispatches through its provider layer on every init/update/final, which
+// costs more than hashing an address checksum's 21 and 32 bytes (two per base58 address); the one-shot SHA256()
+// also fetches the algorithm under a global lock. The low-level SHA256_* functions (deprecated in
+// OpenSSL 3, still supported) hash directly with the same assembly, with no allocation.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 Hash32 sha256(std::span<const uint8_t> data) noexcept {
-  thread_local DigestContext dc;
   Hash32 h;
-  unsigned int len = 0;
-  if (sha256_md() == nullptr || dc.ctx == nullptr || EVP_DigestInit_ex(dc.ctx, sha256_md(), nullptr) != 1 ||
-      EVP_DigestUpdate(dc.ctx, data.data(), data.size()) != 1 ||
-      EVP_DigestFinal_ex(dc.ctx, h.bytes.data(), &len) != 1 || len != h.bytes.size()) {
+  SHA256_CTX ctx;
+  if (SHA256_Init(&ctx) != 1 || SHA256_Update(&ctx, data.data(), data.size()) != 1 ||
+      SHA256_Final(h.bytes.data(), &ctx) != 1) {
     std::abort();  // a broken crypto library is not a recoverable condition
   }
   return h;
 }
+#pragma GCC diagnostic pop
 
 Hash32 sha256(std::string_view data) noexcept { return sha256(as_bytes(data)); }
 
