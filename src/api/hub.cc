@@ -82,7 +82,15 @@ void Subscription::on_sent(bool ok) {
   }
   sent_ = std::max(sent_, in_flight_cursor_);
   if (!queue_.empty()) {
-    send_next_locked(lock);
+    // A live subscription sends its next event right here; a backlog one from a backlog worker, so that
+    // encoding its events runs at the backlog's priority, not on this gRPC thread's.
+    if (!hub_.backlog(pos_.seq)) {
+      send_next_locked(lock);
+    } else if (!scheduled_) {
+      scheduled_ = true;
+      lock.unlock();
+      hub_.enqueue(shared_from_this());
+    }  // else: the pump queued or running sends it (it re-checks before it stops)
     return;
   }
   const bool behind = pos_.seq < hub_.end_.load() || pos_.ordinal != Cursor::kAfterRecord;
@@ -105,6 +113,8 @@ void Subscription::pump() {
     Cursor pos;
     {
       std::unique_lock lock(mu_);
+      if (transport_ == nullptr || finishing_) break;
+      send_next_locked(lock);  // (a backlog subscription's sends start here)
       if (transport_ == nullptr || finishing_) break;
       if (queue_.size() >= hub_.opts_.max_queued_events) break;  // on_sent reschedules when drained
       pos = pos_;
@@ -132,18 +142,26 @@ void Subscription::pump() {
         if (events.size() >= hub_.opts_.max_queued_events) break;
       }
     }
+    // Commit times (for the delivery-latency histogram), looked up once per record and before taking this
+    // subscription's lock (the hub's lock comes first).
+    std::vector<Delivery> deliveries(events.size());
+    uint64_t looked_up = 0;
+    std::chrono::steady_clock::time_point committed{};
+    for (size_t i = 0; i < events.size(); ++i) {
+      if (events[i].cursor.seq != looked_up) {
+        looked_up = events[i].cursor.seq;
+        committed = hub_.committed_at(looked_up);
+      }
+      deliveries[i].committed = committed;
+      deliveries[i].event = std::move(events[i]);
+    }
     std::unique_lock lock(mu_);
     if (!status.ok()) {
       spdlog::warn("subscription closed: {}", status.error().message);
       finish_locked(lock, std::move(status));
       break;
     }
-    for (auto& e : events) {
-      Delivery d;
-      d.committed = hub_.committed_at(e.cursor.seq);
-      d.event = std::move(e);
-      queue_.push_back(std::move(d));
-    }
+    for (auto& d : deliveries) queue_.push_back(std::move(d));
     pos_ = pos;
     if (events.empty() && queue_.empty() && !in_flight_) sent_ = pos_;  // nothing owed up to here
     send_next_locked(lock);
@@ -151,7 +169,9 @@ void Subscription::pump() {
   std::unique_lock lock(mu_);
   scheduled_ = false;
   const bool behind = pos_.seq < hub_.end_.load() || pos_.ordinal != Cursor::kAfterRecord;
-  if (transport_ != nullptr && !finishing_ && behind && queue_.size() < hub_.opts_.max_queued_events) {
+  const bool unsent = !in_flight_ && !queue_.empty();  // a backlog send that on_sent left to the pump
+  if (transport_ != nullptr && !finishing_ &&
+      ((behind && queue_.size() < hub_.opts_.max_queued_events) || unsent)) {
     scheduled_ = true;
     lock.unlock();
     hub_.enqueue(shared_from_this());
@@ -275,14 +295,18 @@ void Hub::close(const std::shared_ptr<Subscription>& sub) {
   sub->close();
 }
 
+bool Hub::backlog(uint64_t at_seq) const {
+  const uint64_t end = end_.load();
+  return catching_up_.load() || (end > at_seq && end - at_seq > opts_.live_window_records);
+}
+
 void Hub::enqueue(std::shared_ptr<Subscription> sub) {
   uint64_t at = 0;
   {
     std::lock_guard lock(sub->mu_);
     at = sub->pos_.seq;
   }
-  const uint64_t end = end_.load();
-  const bool backlog = end > at && end - at > opts_.live_window_records;
+  const bool backlog = this->backlog(at);
   {
     std::lock_guard lock(mu_);
     if (stopping_) return;
@@ -314,7 +338,7 @@ Result<std::vector<std::shared_ptr<const store::JournalRecord>>> Hub::records_af
 }
 
 void Hub::on_commit(const std::shared_ptr<const store::CommitResult>& result, const sync::SyncStatus& status) {
-  (void)status;
+  catching_up_ = status.phase == sync::SyncPhase::kCatchingUp;
   if (result->records.empty()) return;
   // The ring and the cache share the commit's records (aliasing pointers): nothing is copied.
   for (const auto& rec : result->records) {

@@ -10,11 +10,12 @@
 // Fan-out is by address: a subscription waiting at the end of the journal is woken only if a new record
 // involves one of its addresses (or it filters by token / everything watched); the others just advance.
 //
-// Priority: live subscriptions (within live_window_records of the journal's end) are pumped by the live
-// workers at normal CPU priority; subscriptions further behind (replaying a backlog, or outrun by a
-// catch-up) by the backlog workers, whose threads run at nice +backlog_nice. So on a busy machine the
-// order is: live deliveries, then ingestion, then backlog replay. A lagging subscriber makes neither the
-// index nor the live subscribers late; it catches up with the CPU left over.
+// Priority: live subscriptions (within live_window_records of the journal's end while the daemon follows
+// the chain head) are pumped by the live workers at normal CPU priority; the others (replaying a backlog,
+// or any subscription while the daemon catches up: its events are of old, final blocks) by the backlog
+// workers, whose threads run at nice +backlog_nice. So on a busy machine the order is: live deliveries,
+// then ingestion, then backlog replay. A lagging subscriber makes neither the index nor the live
+// subscribers late; it catches up with the CPU left over.
 //
 // Threading: on_commit runs on the writer thread; derivation runs on the hub's worker threads; Transport
 // callbacks (on_sent) come from gRPC threads. Lock order: Hub::mu_ before Subscription::mu_.
@@ -159,6 +160,7 @@ class Hub final : public sync::CommitListener {
   void route(uint64_t from_seq, uint64_t to_seq);  // wake subscriptions involved in records [from, to]
   void heartbeats();
   void enqueue(std::shared_ptr<Subscription> sub);  // sub->scheduled_ already set by the caller
+  bool backlog(uint64_t at_seq) const;               // whether a subscription at at_seq is a backlog one
 
   store::Store& store_;
   const HubOptions opts_;
@@ -177,6 +179,7 @@ class Hub final : public sync::CommitListener {
   // Commit time of a record still in the ring (steady_clock epoch when it is not).
   std::chrono::steady_clock::time_point committed_at(uint64_t seq) const;
   std::atomic<uint64_t> end_{0};  // == view_.end, readable without mu_
+  std::atomic<bool> catching_up_{false};  // the syncer's phase at the last commit
   uint64_t routed_to_ = 0;         // records up to here have been routed
   bool route_pending_ = false;
   std::set<std::shared_ptr<Subscription>> subs_;
