@@ -23,6 +23,8 @@
 #include <vector>
 
 #include "itsupport/daemon_process.h"
+#include "itsupport/event_stream.h"
+#include "itsupport/grpc_client.h"
 #include "itsupport/truth.h"
 #include "testsupport/child_process.h"
 #include "testsupport/sim_process.h"
@@ -36,7 +38,13 @@
 
 namespace tronidx::apitest {
 
+using testsupport::code_name;
+using testsupport::describe;
+using testsupport::event_transfer;
+using testsupport::EventStream;
 using testsupport::ExitStatus;
+using testsupport::make_channel;
+using testsupport::Received;
 using testsupport::SimProcess;
 using testsupport::TempDir;
 using testsupport::TruthBlock;
@@ -174,14 +182,6 @@ std::optional<double> metric_value(const std::string& text, const std::string& n
 
 // A client context with a deadline and, when `api_key` is set, "authorization: Bearer <api_key>".
 std::unique_ptr<grpc::ClientContext> make_ctx(std::chrono::milliseconds timeout = 30s, const std::string& api_key = "");
-// "INVALID_ARGUMENT" etc.
-std::string code_name(grpc::StatusCode code);
-std::string describe(const grpc::Status& s);
-
-// A channel with unlimited receive size.
-std::shared_ptr<grpc::Channel> make_channel(const std::string& endpoint,
-                                            std::shared_ptr<grpc::ChannelCredentials> creds = nullptr,
-                                            const grpc::ChannelArguments* extra = nullptr);
 
 // Opens Subscribe(req) and returns the status of the stream when the server ends it before sending
 // anything within `timeout` (the way requests are refused); OK with `*opened` = true when the stream
@@ -218,65 +218,6 @@ std::optional<std::string> base64url_decode(const std::string& text);
 
 // ---- subscriptions ---------------------------------------------------------------------------------------
 
-struct Received {
-  v1::Event event;
-  std::chrono::steady_clock::time_point at;
-};
-
-// Subscribe(request) read on a thread until the stream ends or cancel()/destruction.
-class EventStream {
- public:
-  struct Options {
-    std::string api_key;
-    std::shared_ptr<grpc::Channel> channel;  // set: use it (else a new channel to the endpoint)
-    bool small_window = false;               // tiny HTTP/2 receive window (BDP probing off): a paused
-                                             // reader stalls the server's writes quickly
-  };
-  EventStream(const std::string& endpoint, v1::SubscribeRequest request, Options options);
-  EventStream(const std::string& endpoint, v1::SubscribeRequest request)
-      : EventStream(endpoint, std::move(request), Options{}) {}
-  ~EventStream();
-  EventStream(const EventStream&) = delete;
-  EventStream& operator=(const EventStream&) = delete;
-
-  // Cancels the call and joins the reader.
-  void cancel();
-  // Stops / restarts calling Read() (the messages pile up in the transport, then in the server).
-  void pause_reading(bool paused);
-
-  const v1::SubscribeRequest& request() const { return request_; }
-  std::vector<Received> received() const;  // events and heartbeats, in arrival order
-  std::vector<v1::Event> events() const;   // without heartbeats
-  size_t heartbeats() const;
-  size_t size() const;
-  std::string last_cursor() const;         // of the last message ("" before any)
-  bool ended() const;
-  grpc::Status status() const;             // once ended
-  // Waits until `pred(received)` holds (true) or the stream ends / `timeout` passes (false).
-  bool wait_for(const std::function<bool(const std::vector<Received>&)>& pred,
-                std::chrono::milliseconds timeout) const;
-  bool wait_heartbeat(std::chrono::milliseconds timeout) const;  // a heartbeat after the ones seen so far
-  bool wait_ended(std::chrono::milliseconds timeout) const;
-
- private:
-  void run();
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::Subscribe::Stub> stub_;
-  v1::SubscribeRequest request_;
-  grpc::ClientContext ctx_;
-  mutable std::mutex mu_;
-  mutable std::condition_variable cv_;
-  std::vector<Received> received_;
-  size_t heartbeats_ = 0;
-  bool paused_ = false;
-  bool ended_ = false;
-  bool cancelled_ = false;
-  grpc::Status status_;
-  std::thread thread_;
-};
-
-// An event's transfer in the truth's comparable form.
-TruthTransfer event_transfer(const v1::Event& e);
 const char* type_name(v1::Event::Type t);
 // The idempotency key of docs/subscriptions.md: (type, txid, event_index, block_id).
 std::string event_key(v1::Event::Type type, const std::string& txid, uint32_t event_index, const std::string& block_id);

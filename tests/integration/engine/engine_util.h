@@ -8,7 +8,7 @@
 //   - IndexSpec: what the daemon was configured to index (mode, watched addresses, tokens, TRC10, base);
 //   - comparisons of the index with the truth through the public API (per token, per address, per txid,
 //     block ids) and straight from the database, opened read-only while no daemon runs;
-//   - EventStream: a Subscribe stream read on a thread of its own;
+//   - EventStream (itsupport/event_stream.h): a Subscribe stream read on a thread of its own;
 //   - run_tronidxd: tronidxd run to its exit (configuration errors, refusals).
 //
 // Everything here is used from the test's main thread, except EventStream's own reader thread.
@@ -31,6 +31,8 @@
 #include <vector>
 
 #include "itsupport/daemon_process.h"
+#include "itsupport/event_stream.h"
+#include "itsupport/grpc_client.h"
 #include "itsupport/truth.h"
 #include "testsupport/child_process.h"
 #include "testsupport/sim_process.h"
@@ -42,6 +44,9 @@ namespace tronidx::engine {
 
 using testsupport::DaemonOptions;
 using testsupport::DaemonProcess;
+using testsupport::describe;
+using testsupport::event_transfer;
+using testsupport::EventStream;
 using testsupport::ExitStatus;
 using testsupport::SimProcess;
 using testsupport::TruthBlock;
@@ -186,44 +191,6 @@ std::string compare_db_blocks(const DbView& db, const std::map<std::string, std:
 
 // Adds every canonical block of `truth` to `versions` (block id -> its transfers).
 void add_versions(const ChainTruth& truth, std::map<std::string, std::vector<TruthTransfer>>& versions);
-
-// ---- subscriptions -------------------------------------------------------------------------------------
-
-class EventStream {
- public:
-  // Starts Subscribe(request) on the daemon's API and reads it on a thread until the stream ends or the
-  // object is destroyed. HEARTBEATs are not kept as events, but their cursor is.
-  EventStream(const DaemonProcess& d, v1::SubscribeRequest request);
-  ~EventStream();
-  EventStream(const EventStream&) = delete;
-  EventStream& operator=(const EventStream&) = delete;
-
-  std::vector<v1::Event> events() const;
-  std::string last_cursor() const;  // of the last message (events and heartbeats)
-  size_t heartbeats() const;
-  bool ended() const;
-  std::string end_status() const;  // "" while running / when OK
-  // Waits until `pred(events)` holds; false on timeout.
-  bool wait_for(const std::function<bool(const std::vector<v1::Event>&)>& pred, std::chrono::milliseconds timeout) const;
-
- private:
-  void run();
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::Subscribe::Stub> stub_;
-  v1::SubscribeRequest request_;
-  grpc::ClientContext ctx_;
-  mutable std::mutex mu_;
-  mutable std::condition_variable cv_;
-  std::vector<v1::Event> events_;
-  std::string cursor_;
-  size_t heartbeats_ = 0;
-  bool ended_ = false;
-  std::string status_;
-  std::thread thread_;
-};
-
-// An event's transfer as a TruthTransfer.
-TruthTransfer event_transfer(const v1::Event& e);
 
 // ---- running tronidxd to its exit ---------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ v1::SubscribeRequest token_filter(const ChainTruth& truth, std::set<std::string>
 void wait_stream_ready(const EventStream& s) {
   ASSERT_TRUE(testsupport::wait_until([&] { return s.heartbeats() > 0 || !s.events().empty() || s.ended(); }, 30s))
       << "no heartbeat on the Subscribe stream";
-  ASSERT_FALSE(s.ended()) << s.end_status();
+  ASSERT_FALSE(s.ended()) << describe(s.status());
 }
 
 // The transfers of `truth` in blocks >= from that `spec` indexes and `tokens` matches.
@@ -103,7 +103,7 @@ std::string replay_events(std::vector<TruthTransfer> start, const std::vector<v1
 void wait_stream_matches(const EventStream& stream, const std::vector<TruthTransfer>& start,
                          const std::vector<TruthTransfer>& end) {
   size_t n = 0;
-  const bool ok = stream.wait_for(
+  const bool ok = stream.wait_for_events(
       [&](const std::vector<v1::Event>& ev) { return replay_events(start, ev, end, &n).empty(); }, 30s);
   ASSERT_TRUE(ok) << replay_events(start, stream.events(), end, &n);
 }
@@ -149,7 +149,7 @@ TEST(EngineReorg, ScriptedDepths1_2_5_25) {
     // The journal: REVERTED for exactly the orphaned transfers (newest first), ADDED for the new branch.
     const auto orphaned = transfers_from(before, spec, tokens, fork_at);
     const auto added = transfers_from(truth, spec, tokens, fork_at);
-    ASSERT_TRUE(stream.wait_for(
+    ASSERT_TRUE(stream.wait_for_events(
         [&](const std::vector<v1::Event>& ev) {
           std::vector<v1::Event> tail_events(ev.begin() + static_cast<long>(first_event), ev.end());
           return of_type(tail_events, 0, v1::Event::REVERTED).size() >= orphaned.size() &&
@@ -295,13 +295,13 @@ TEST(EngineReorg, ReorgWhileDaemonDownIsDetectedOnRestart) {
   ASSERT_FALSE(orphaned.empty()) << "the orphaned blocks held no watched transfer: nothing to revert";
   filter.set_after_cursor(cursor);
   EventStream resumed(*d, filter);
-  ASSERT_TRUE(resumed.wait_for(
+  ASSERT_TRUE(resumed.wait_for_events(
       [&](const std::vector<v1::Event>& ev) {
         return of_type(ev, 0, v1::Event::REVERTED).size() >= orphaned.size() &&
                of_type(ev, 0, v1::Event::ADDED).size() >= added.size();
       },
       30s))
-      << "resumed stream: " << resumed.events().size() << " events, status " << resumed.end_status();
+      << "resumed stream: " << resumed.events().size() << " events, status " << describe(resumed.status());
   auto got = of_type(resumed.events(), 0, v1::Event::REVERTED);
   std::sort(got.begin(), got.end());
   diff = testsupport::diff(orphaned, got);
