@@ -321,12 +321,7 @@ RunResult run_tronidxd_to_exit(const std::string& config, std::chrono::milliseco
     r.output = child.error().message;
     return r;
   }
-  if (auto st = child->wait_for(timeout)) {
-    r.status = *st;
-  } else {
-    r.timed_out = true;
-    r.status = child->kill_and_wait();
-  }
+  r.status = child->wait_or_kill(timeout, &r.timed_out);
   r.output = testsupport::read_text_file(log);
   return r;
 }

@@ -52,12 +52,11 @@ TEST(NodeClient, SubscribesAndQueriesFromTheProtoAlone) {
   c.stdout_path = dir.file("node.log");
   c.stderr_path = dir.file("node.err");
   TS_ASSIGN(auto child, testsupport::ChildProcess::spawn(c));
-  auto st = child.wait_for(120s);
-  if (!st) st = child.kill_and_wait();
+  const ExitStatus st = child.wait_or_kill(120s);
   const std::string out = testsupport::read_text_file(dir.file("node.log"));
   const std::string err = testsupport::read_text_file(dir.file("node.err"));
   std::cout << out;
-  EXPECT_TRUE(st->success()) << st->describe() << "\n" << out << "\n" << err;
+  EXPECT_TRUE(st.success()) << st.describe() << "\n" << out << "\n" << err;
   EXPECT_NE(out.find("node-client: OK"), std::string::npos) << out << "\n" << err;
 }
 

@@ -40,12 +40,7 @@ CliResult run_cli(const std::vector<std::string>& args, std::chrono::millisecond
     r.status.code = 127;
     return r;
   }
-  if (auto st = child->wait_for(timeout)) {
-    r.status = *st;
-  } else {
-    r.timed_out = true;
-    r.status = child->kill_and_wait();
-  }
+  r.status = child->wait_or_kill(timeout, &r.timed_out);
   r.out = testsupport::read_text_file(dir.file("stdout"));
   r.err = testsupport::read_text_file(dir.file("stderr"));
   return r;

@@ -520,12 +520,7 @@ RunResult run_tronidxd(const std::vector<std::string>& args, const std::vector<s
     r.timed_out = true;
     return r;
   }
-  if (auto st = child->wait_for(timeout)) {
-    r.status = *st;
-  } else {
-    r.timed_out = true;
-    r.status = child->kill_and_wait();
-  }
+  r.status = child->wait_or_kill(timeout, &r.timed_out);
   r.output = testsupport::read_text_file(dir.file("stdout")) + testsupport::read_text_file(dir.file("stderr"));
   return r;
 }

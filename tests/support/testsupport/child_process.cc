@@ -172,6 +172,12 @@ std::optional<ExitStatus> ChildProcess::wait_for(std::chrono::milliseconds timeo
   }
 }
 
+ExitStatus ChildProcess::wait_or_kill(std::chrono::milliseconds timeout, bool* timed_out) {
+  auto st = wait_for(timeout);
+  if (timed_out != nullptr) *timed_out = !st.has_value();
+  return st ? *st : kill_and_wait();
+}
+
 ExitStatus ChildProcess::kill_and_wait() {
   if (exit_) return *exit_;
   if (pid_ <= 0) return ExitStatus{};

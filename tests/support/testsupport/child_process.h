@@ -61,6 +61,8 @@ class ChildProcess {
   std::optional<ExitStatus> wait_for(std::chrono::milliseconds timeout);
   // SIGKILL and reap; returns the exit status (also if it had already exited).
   ExitStatus kill_and_wait();
+  // Waits up to `timeout` for the exit; past it, SIGKILL and reap. `*timed_out` (if given) says which.
+  ExitStatus wait_or_kill(std::chrono::milliseconds timeout, bool* timed_out = nullptr);
   bool running() { return !try_wait().has_value(); }
 
  private:
