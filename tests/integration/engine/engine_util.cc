@@ -401,9 +401,10 @@ std::string check_prefix_api(const DaemonProcess& d, const ChainTruth& truth, co
 
 // ---- the database ----------------------------------------------------------------------------------------
 
-Result<DbView> read_db(const std::filesystem::path& path) {
-  const TraceTimer trace_timer("read_db");
-  DbView v;
+namespace {
+
+// Opens the database at `path` read-only, small caches; null when there is none (missing or empty).
+Result<std::unique_ptr<store::Store>> open_existing_read_only(const std::filesystem::path& path) {
   store::OpenOptions o;
   o.path = path.string();
   o.read_only = true;
@@ -413,11 +414,23 @@ Result<DbView> read_db(const std::filesystem::path& path) {
   auto opened = store::Store::open(o);
   if (!opened.ok()) {
     const auto& e = opened.error();
-    if (e.code == Errc::kNotFound || e.message.find("it is empty") != std::string::npos) return v;
+    if (e.code == Errc::kNotFound || e.message.find("it is empty") != std::string::npos) {
+      return std::unique_ptr<store::Store>();
+    }
     return make_error(e.code, "opening " + path.string() + " read-only: " + e.message);
   }
+  return std::move(*opened);
+}
+
+}  // namespace
+
+Result<DbView> read_db(const std::filesystem::path& path) {
+  const TraceTimer trace_timer("read_db");
+  DbView v;
+  TRONIDX_ASSIGN(auto opened, open_existing_read_only(path));
+  if (!opened) return v;
   v.exists = true;
-  auto& st = **opened;
+  auto& st = *opened;
   TRONIDX_ASSIGN(auto snap, st.snapshot());
   v.has_base = snap->base().has_value();
   v.base = v.has_base ? snap->base()->block_num : 0;
@@ -448,18 +461,9 @@ Result<DbView> read_db(const std::filesystem::path& path) {
 std::vector<std::string> db_invariants(const std::filesystem::path& path) {
   const TraceTimer trace_timer("db_invariants");
   {
-    store::OpenOptions o;
-    o.path = path.string();
-    o.read_only = true;
-    o.create_if_missing = false;
-    o.block_cache_bytes = size_t{8} << 20;
-    o.write_buffer_bytes = size_t{4} << 20;
-    auto opened = store::Store::open(o);
-    if (!opened.ok()) {
-      const auto& e = opened.error();
-      if (e.code == Errc::kNotFound || e.message.find("it is empty") != std::string::npos) return {};
-      return {"opening " + path.string() + " read-only: " + e.message};
-    }
+    auto opened = open_existing_read_only(path);
+    if (!opened.ok()) return {opened.error().message};
+    if (!*opened) return {};
   }
   return store::testing::check_invariants(path.string());
 }
