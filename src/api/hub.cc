@@ -376,7 +376,7 @@ void Hub::on_commit(const std::shared_ptr<const store::CommitResult>& result, co
       route_pending_ = true;
     }
   }
-  cv_.notify_one();
+  (routing_pool() == Pool::kLive ? cv_ : backlog_cv_).notify_one();
 }
 
 void Hub::route(uint64_t from_seq, uint64_t to_seq) {
@@ -497,6 +497,7 @@ void Hub::heartbeats() {
   const uint64_t head = v.snapshot ? v.snapshot->tip().block_num : 0;
   const uint64_t solidified = v.snapshot ? v.snapshot->solidified() : 0;
   const uint64_t end = end_.load();
+  std::vector<std::shared_ptr<Subscription>> to_pump;
   for (const auto& s : subs) {
     std::unique_lock lock(s->mu_);
     // A stream whose client stopped reading never comes back to pump(): give up on it here (the status
@@ -517,8 +518,14 @@ void Hub::heartbeats() {
     d.head = head;
     d.solidified = solidified;
     s->queue_.push_back(std::move(d));
-    s->send_next_locked(lock);
+    if (!backlog(s->pos_.seq)) {
+      s->send_next_locked(lock);
+    } else if (!s->scheduled_) {  // sent at the backlog's priority, like its events
+      s->scheduled_ = true;
+      to_pump.push_back(s);
+    }  // else: the pump queued or running sends it
   }
+  for (auto& s : to_pump) enqueue(std::move(s));
 }
 
 void Hub::worker(Pool pool, bool heartbeat_owner) {
@@ -527,7 +534,7 @@ void Hub::worker(Pool pool, bool heartbeat_owner) {
   auto& cv = pool == Pool::kLive ? cv_ : backlog_cv_;
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    if (pool == Pool::kLive && route_pending_) {
+    if (route_pending_ && pool == routing_pool()) {
       route_pending_ = false;
       const uint64_t from = routed_to_ + 1, to = view_.end;
       routed_to_ = to;

@@ -15,7 +15,9 @@
 // or any subscription while the daemon catches up: its events are of old, final blocks) by the backlog
 // workers, whose threads run at nice +backlog_nice. So on a busy machine the order is: live deliveries,
 // then ingestion, then backlog replay. A lagging subscriber makes neither the index nor the live
-// subscribers late; it catches up with the CPU left over.
+// subscribers late; it catches up with the CPU left over. Routing a commit (finding whom it wakes) runs on
+// the live workers while the daemon follows, and on the backlog workers while it catches up, when every
+// subscription it could wake is a backlog one anyway.
 //
 // Threading: on_commit runs on the writer thread; derivation runs on the hub's worker threads; Transport
 // callbacks (on_sent) come from gRPC threads. Lock order: Hub::mu_ before Subscription::mu_.
@@ -181,7 +183,9 @@ class Hub final : public sync::CommitListener {
   std::atomic<uint64_t> end_{0};  // == view_.end, readable without mu_
   std::atomic<bool> catching_up_{false};  // the syncer's phase at the last commit
   uint64_t routed_to_ = 0;         // records up to here have been routed
-  bool route_pending_ = false;
+  bool route_pending_ = false;     // records after routed_to_ await routing by routing_pool()
+  // The pool that routes commits: backlog while catching up, else live.
+  Pool routing_pool() const { return catching_up_.load() ? Pool::kBacklog : Pool::kLive; }
   std::set<std::shared_ptr<Subscription>> subs_;
   std::deque<std::shared_ptr<Subscription>> live_queue_, backlog_queue_;
   std::condition_variable backlog_cv_;  // backlog workers wait here, live workers on cv_

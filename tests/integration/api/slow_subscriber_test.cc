@@ -5,7 +5,9 @@
 //     resumes from its last cursor with no gap: what it received across both streams is exactly the
 //     reference model's stream (read from the journal once the daemon stopped). The resumed stream starts
 //     more than 100 records behind, so the backlog threads serve it until it is live again.
-// And the backlog threads run at nice +api.backlog_nice, the live ones at normal priority.
+// And the backlog threads run at nice +api.backlog_nice, the live ones at normal priority. While the
+// daemon catches up, the backlog threads also route commits and send heartbeats: idle streams still get
+// their heartbeats, and an address stream opened before the first commit gets every one of its events.
 // The stalled client uses a tiny HTTP/2 receive window, so the server's writes block after a few KB.
 #include <gtest/gtest.h>
 
@@ -142,6 +144,73 @@ TEST(SlowSubscriber, NeverStallsIngestionOrOthersAndIsDisconnectedThenResumesWit
   EXPECT_EQ(check_union(segments, rep.events[0], start), "");
   std::cout << "[slow] model " << rep.events[0].size() << " events; received " << segments[0].received.size() << " + "
             << segments[1].received.size() << std::endl;
+}
+
+TEST(SlowSubscriber, DuringCatchUpIdleStreamsGetHeartbeatsAndAddressStreamsEveryEvent) {
+  TS_ASSIGN(auto sim, start_sim({"--profile", "small", "--txs-per-block", "20", "--block-interval-ms", "0",
+                                  "--prebuild", "150", "--hot-addresses", "2", "--hot-share", "0.15"}));
+  // No block can be indexed while the node refuses info calls: the streams open before the first commit.
+  tronsim::v1::FaultConfig hold;
+  hold.set_unavailable_rate(1.0);
+  hold.set_unavailable_scope(tronsim::v1::SCOPE_INFOS);
+  TS_ASSERT_OK(sim->set_faults(hold));
+  ApiDaemonOptions o = daemon_options(*sim, "all");
+  o.start_block = 1;
+  // One slow call at a time and small commits: a catch-up of many commits over several seconds.
+  o.sync_settings = {"fetch_concurrency = 1", "ranges_in_flight = 1", "commit_max_blocks = 5"};
+  TS_ASSIGN(auto d, ApiDaemon::start(o));
+  TS_ASSIGN(const ChainTruth truth, read_truth(*sim));
+  const std::string hot = truth.hot_addresses[0];
+  const ModelFilter idle_f{"nobody/d0", {"T9yD14Nj9j7xAB4dbGeiX9h8unkKHxuWwb"}, {}, 0};
+  const ModelFilter watched_f{"hot0/d0", {hot}, {}, 0};
+  EventStream idle(d->api_endpoint(), idle_f.request());
+  EventStream watched(d->api_endpoint(), watched_f.request());
+  ASSERT_TRUE(idle.wait_for([](const std::vector<Received>& r) { return !r.empty(); }, 30s));
+  TS_ASSIGN(const auto before, d->status());
+  // (Only blocks without transactions can be indexed then: at most the first one.)
+  ASSERT_LE(before.tip_block_num(), 1u) << "blocks were indexed while the node refused info calls";
+
+  tronsim::v1::FaultConfig slow;
+  slow.set_latency_ms(40);
+  TS_ASSERT_OK(sim->set_faults(slow));
+  // Heartbeats on the idle stream between the first commit and the last moment seen catching up.
+  size_t at_first_commit = 0, while_catching_up = 0;
+  bool committed = false;
+  const bool done = testsupport::wait_until(
+      [&] {
+        auto st = d->status();
+        if (!st.ok()) return false;
+        size_t beats = 0;
+        for (const auto& r : idle.received()) beats += r.event.type() == v1::Event::HEARTBEAT ? 1 : 0;
+        if (st->phase() == "catching_up" && st->tip_block_num() > before.tip_block_num()) {
+          if (!committed) at_first_commit = beats;
+          committed = true;
+          while_catching_up = beats;
+        }
+        return st->tip_block_num() >= truth.head && st->phase() == "following";
+      },
+      240s, 50ms);
+  ASSERT_TRUE(done) << "the daemon did not catch up";
+  ASSERT_TRUE(committed) << "never saw the daemon catching up after a commit";
+  EXPECT_GE(while_catching_up - at_first_commit, 3u)
+      << "heartbeats (every 300 ms) stopped on an idle stream while the daemon caught up";
+
+  // The address stream: every ADDED of the transfers touching its address after where it opened, once each.
+  std::multiset<std::pair<std::string, uint32_t>> want;
+  for (const auto& x : touching(truth.transfers, hot)) {
+    if (x.kind != "TRC10" && x.block_num > before.tip_block_num()) want.emplace(x.txid, x.event_index);
+  }
+  ASSERT_FALSE(want.empty());
+  auto added = [](const std::vector<Received>& received) {
+    std::multiset<std::pair<std::string, uint32_t>> got;
+    for (const auto& r : received) {
+      if (r.event.type() == v1::Event::ADDED) got.emplace(r.event.transfer().txid(), r.event.transfer().event_index());
+    }
+    return got;
+  };
+  watched.wait_for([&](const std::vector<Received>& r) { return added(r).size() >= want.size(); }, 60s);
+  EXPECT_EQ(added(watched.received()), want);
+  EXPECT_FALSE(watched.ended()) << describe(watched.status());
 }
 
 // The nice value of every thread of `pid`, by thread name.
