@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "testsupport/channel_args.h"
 #include "testsupport/wait.h"
 
 namespace tronidx::testsupport {
@@ -63,10 +64,7 @@ std::filesystem::path SimProcess::default_binary() {
 
 std::shared_ptr<grpc::Channel> SimProcess::make_channel(const std::string& endpoint) {
   grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(-1);
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  set_test_channel_args(args);
   return grpc::CreateCustomChannel(endpoint, grpc::InsecureChannelCredentials(), args);
 }
 

@@ -10,6 +10,7 @@
 #include <csignal>
 #include <fstream>
 
+#include "testsupport/channel_args.h"
 #include "testsupport/wait.h"
 
 namespace tronidx::testsupport {
@@ -84,9 +85,7 @@ Result<std::unique_ptr<DaemonProcess>> DaemonProcess::start(DaemonOptions option
   // The API comes up only after the daemon has opened its database (and imported its watch file): with
   // gRPC's default reconnect back-off (1 s, growing) the client would notice seconds late.
   grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 250);
+  testsupport::set_test_channel_args(args, std::chrono::milliseconds(250));
   d->channel_ = grpc::CreateCustomChannel(d->api_endpoint_, grpc::InsecureChannelCredentials(), args);
   d->query_ = v1::Query::NewStub(d->channel_);
   d->watch_ = v1::Watch::NewStub(d->channel_);

@@ -1,5 +1,7 @@
 #include "itsupport/grpc_client.h"
 
+#include "testsupport/channel_args.h"
+
 namespace tronidx::testsupport {
 
 std::string code_name(grpc::StatusCode code) {
@@ -30,12 +32,9 @@ std::string describe(const grpc::Status& s) { return code_name(s.error_code()) +
 std::shared_ptr<grpc::Channel> make_channel(const std::string& endpoint, std::shared_ptr<grpc::ChannelCredentials> creds,
                                             const grpc::ChannelArguments* extra) {
   grpc::ChannelArguments args = extra != nullptr ? *extra : grpc::ChannelArguments();
-  args.SetMaxReceiveMessageSize(-1);
+  set_test_channel_args(args);
   // A fresh connection per channel (no subchannel sharing between the test's channels).
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   return grpc::CreateCustomChannel(endpoint, creds ? creds : grpc::InsecureChannelCredentials(), args);
 }
 
