@@ -57,14 +57,18 @@ void run_detection_latency(Report& report, const BenchOptions& opt) {
   testsupport::wait_until([&] { return scrape_metric(metrics_port, "tronidx_subscribers").value_or(0) >= 1; },
                           std::chrono::seconds(30));
   std::mt19937_64 rng(11);
-  std::vector<double> latencies;
+  std::vector<double> latencies, generation;
   for (int i = 0; i < samples; ++i) {
     // A random phase against the daemon's poll cycle.
     std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 1000));
     fleet.clear_arrivals();
-    const auto t0 = Clock::now();
+    const auto asked = Clock::now();
     auto adv = (*sim)->advance(1);
     if (!adv.ok()) break;
+    // The simulator appends the block as the last step of Advance: it appears when the call returns. The
+    // time before is the simulator generating the block's transactions, which is not the daemon's latency.
+    const auto t0 = Clock::now();
+    generation.push_back(ms(t0 - asked));
     const uint64_t block = static_cast<uint64_t>(adv->head_num());
     Clock::time_point seen{};
     testsupport::wait_until(
@@ -85,7 +89,8 @@ void run_detection_latency(Report& report, const BenchOptions& opt) {
     return;
   }
   const double p50 = quantile(latencies, 0.5), p99 = quantile(latencies, 0.99);
-  const std::string n = std::to_string(latencies.size()) + " blocks, poll interval 1000 ms";
+  const std::string n = std::to_string(latencies.size()) + " blocks, poll interval 1000 ms; generating a block took " +
+                        std::to_string(static_cast<int>(quantile(generation, 0.5))) + " ms (p50, not counted)";
   report.add({"B3", "block at tron-sim -> ADDED received, p50", p50, "ms", {}, "", "", {}, n});
   report.add({"B3", "block at tron-sim -> ADDED received, p99", p99, "ms", 1100.0, "poll interval + 100 ms",
               "p99 <= poll interval + 100 ms", p99 <= 1100.0, n});

@@ -105,7 +105,7 @@ Result<std::unique_ptr<ApiDaemon>> ApiDaemon::start(ApiDaemonOptions options) {
   d->data_dir_ = d->dir_.file("data");
   d->config_ = d->dir_.file("tronidxd.toml");
   const int port = testsupport::free_port();
-  d->endpoint_ = "127.0.0.1:" + std::to_string(port);
+  d->api_endpoint_ = "127.0.0.1:" + std::to_string(port);
   const auto& o = d->opts_;
   std::ofstream cfg(d->config_);
   cfg << "[node]\nendpoints = [";
@@ -141,21 +141,9 @@ Result<std::unique_ptr<ApiDaemon>> ApiDaemon::start(ApiDaemonOptions options) {
 }
 
 Status ApiDaemon::launch() {
-  testsupport::ChildOptions c;
-  c.program = daemon_binary().string();
-  c.args = {"-c", config_.string()};
-  c.env = opts_.env;
-  const auto run_log = dir_.file("run-" + std::to_string(++runs_) + ".log");
-  c.stdout_path = run_log;
-  c.stderr_path = run_log;
-  TRONIDX_ASSIGN(auto child, testsupport::ChildProcess::spawn(c));
-  process_.emplace(std::move(child));
+  TRONIDX_ASSIGN(const auto run_log, spawn_run(daemon_binary(), opts_.env));
   // A fresh channel: one that saw the previous process die would be in reconnect backoff.
-  channel_ = make_channel(endpoint_);
-  query_ = v1::Query::NewStub(channel_);
-  watch_ = v1::Watch::NewStub(channel_);
-  subscribe_ = v1::Subscribe::NewStub(channel_);
-  admin_ = v1::Admin::NewStub(channel_);
+  use_channel(make_channel(api_endpoint_));
   bool exited = false;
   const bool ready = testsupport::wait_until(
       [&] {
@@ -165,7 +153,7 @@ Status ApiDaemon::launch() {
         }
         if (testsupport::read_text_file(run_log).find("API listening") == std::string::npos) return false;
         if (!opts_.plaintext_unauthenticated) return true;
-        auto ch = make_channel(endpoint_);
+        auto ch = make_channel(api_endpoint_);
         auto stub = v1::Query::NewStub(ch);
         auto ctx = make_ctx(1000ms);
         v1::GetStatusResponse st;
@@ -179,43 +167,8 @@ Status ApiDaemon::launch() {
   return ok_status();
 }
 
-ApiDaemon::~ApiDaemon() {
-  if (process_ && process_->running()) process_->kill_and_wait();
-}
-
-Status ApiDaemon::restart() {
-  if (process_ && process_->running()) return make_error(Errc::kFailedPrecondition, "tronidxd is still running");
-  return launch();
-}
-
-ExitStatus ApiDaemon::stop(std::chrono::milliseconds timeout) {
-  if (!process_) return ExitStatus{};
-  ignore_status(process_->signal(SIGTERM));
-  if (auto st = process_->wait_for(timeout)) return *st;
-  return process_->kill_and_wait();
-}
-
-ExitStatus ApiDaemon::kill() {
-  if (!process_) return ExitStatus{};
-  return process_->kill_and_wait();
-}
-
-Result<v1::GetStatusResponse> ApiDaemon::status() const {
-  auto ctx = make_ctx(10s);
-  v1::GetStatusResponse st;
-  auto s = query_->GetStatus(ctx.get(), v1::GetStatusRequest(), &st);
-  if (!s.ok()) return make_error(Errc::kUnavailable, "GetStatus: " + describe(s));
-  return st;
-}
-
-std::string ApiDaemon::log_text() const {
-  std::string all;
-  for (int i = 1; i <= runs_; ++i) all += testsupport::read_text_file(dir_.file("run-" + std::to_string(i) + ".log"));
-  return all;
-}
-
 int ApiDaemon::metrics_port() const {
-  const std::string log = testsupport::read_text_file(dir_.file("run-" + std::to_string(runs_) + ".log"));
+  const std::string log = testsupport::read_text_file(log_path());
   std::smatch m;
   if (!std::regex_search(log, m, std::regex("metrics listening on [^ ]+ \\(port ([0-9]+)\\)"))) return 0;
   return std::stoi(m[1].str());

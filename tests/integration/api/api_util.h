@@ -25,6 +25,7 @@
 #include "itsupport/daemon_process.h"
 #include "itsupport/event_stream.h"
 #include "itsupport/grpc_client.h"
+#include "itsupport/launched_daemon.h"
 #include "itsupport/truth.h"
 #include "testsupport/child_process.h"
 #include "testsupport/sim_process.h"
@@ -104,48 +105,19 @@ struct ApiDaemonOptions {
 // Options against `sim`.
 ApiDaemonOptions daemon_options(const SimProcess& sim, const std::string& mode = "all");
 
-class ApiDaemon {
+class ApiDaemon : public testsupport::LaunchedDaemon {
  public:
   static Result<std::unique_ptr<ApiDaemon>> start(ApiDaemonOptions options);
-  ~ApiDaemon();
-  ApiDaemon(const ApiDaemon&) = delete;
-  ApiDaemon& operator=(const ApiDaemon&) = delete;
 
-  Status restart();                                     // after stop() / kill()
-  ExitStatus stop(std::chrono::milliseconds timeout = 30s);  // SIGTERM
-  ExitStatus kill();                                    // SIGKILL
-  bool running() const { return process_ && process_->running(); }
-  pid_t pid() const { return process_ ? process_->pid() : -1; }
-
-  const std::string& api_endpoint() const { return endpoint_; }
-  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
-  v1::Query::Stub& query() const { return *query_; }
-  v1::Watch::Stub& watch() const { return *watch_; }
-  v1::Subscribe::Stub& subscribe() const { return *subscribe_; }
-  v1::Admin::Stub& admin() const { return *admin_; }
-  Result<v1::GetStatusResponse> status() const;
-  const std::filesystem::path& data_dir() const { return data_dir_; }
-  const std::filesystem::path& config_path() const { return config_; }
-  std::string log_text() const;  // every run so far
   // The metrics HTTP port of the current run (from its log), 0 if unknown.
   int metrics_port() const;
   // GET /metrics of the current run ("" on failure).
   std::string metrics() const;
 
  private:
-  ApiDaemon() : dir_("tronidxd-api") {}
-  Status launch();
+  ApiDaemon() : LaunchedDaemon("tronidxd-api") {}
+  Status launch() override;
   ApiDaemonOptions opts_;
-  TempDir dir_;
-  std::filesystem::path data_dir_, config_;
-  std::string endpoint_;
-  int runs_ = 0;
-  mutable std::optional<testsupport::ChildProcess> process_;  // mutable: running() reaps
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::Query::Stub> query_;
-  std::unique_ptr<v1::Watch::Stub> watch_;
-  std::unique_ptr<v1::Subscribe::Stub> subscribe_;
-  std::unique_ptr<v1::Admin::Stub> admin_;
 };
 
 // Until the daemon's tip is the simulator's head (same id) and its solidified number the simulator's.

@@ -40,9 +40,7 @@ Result<std::unique_ptr<DaemonProcess>> DaemonProcess::start(DaemonOptions option
   d->opts_ = std::move(options);
   d->data_dir_ = d->opts_.data_dir.empty() ? d->dir_.file("data") : d->opts_.data_dir;
   d->config_ = d->dir_.file("tronidxd.toml");
-  d->log_ = d->dir_.file("tronidxd.log");
-  d->api_port_ = free_port();
-  d->api_endpoint_ = "127.0.0.1:" + std::to_string(d->api_port_);
+  d->api_endpoint_ = "127.0.0.1:" + std::to_string(free_port());
 
   const auto& o = d->opts_;
   std::ofstream cfg(d->config_);
@@ -86,25 +84,13 @@ Result<std::unique_ptr<DaemonProcess>> DaemonProcess::start(DaemonOptions option
   // gRPC's default reconnect back-off (1 s, growing) the client would notice seconds late.
   grpc::ChannelArguments args;
   testsupport::set_test_channel_args(args, std::chrono::milliseconds(250));
-  d->channel_ = grpc::CreateCustomChannel(d->api_endpoint_, grpc::InsecureChannelCredentials(), args);
-  d->query_ = v1::Query::NewStub(d->channel_);
-  d->watch_ = v1::Watch::NewStub(d->channel_);
-  d->subscribe_ = v1::Subscribe::NewStub(d->channel_);
-  d->admin_ = v1::Admin::NewStub(d->channel_);
+  d->use_channel(grpc::CreateCustomChannel(d->api_endpoint_, grpc::InsecureChannelCredentials(), args));
   TRONIDX_TRY(d->launch());
   return d;
 }
 
 Status DaemonProcess::launch() {
-  ChildOptions c;
-  c.program = opts_.binary.empty() ? default_binary().string() : opts_.binary.string();
-  c.args = {"-c", config_.string()};
-  c.env = opts_.env;
-  const auto run_log = dir_.file("run-" + std::to_string(++runs_) + ".log");
-  c.stderr_path = run_log;
-  c.stdout_path = run_log;
-  TRONIDX_ASSIGN(auto child, ChildProcess::spawn(c));
-  process_.emplace(std::move(child));
+  TRONIDX_ASSIGN(const auto run_log, spawn_run(opts_.binary.empty() ? default_binary() : opts_.binary, opts_.env));
   auto tail = [&] {
     const std::string text = read_text_file(run_log);
     return text.size() > 4000 ? text.substr(text.size() - 4000) : text;
@@ -126,7 +112,7 @@ Status DaemonProcess::launch() {
         grpc::ClientContext ctx;
         ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
         v1::GetStatusResponse st;
-        return query_->GetStatus(&ctx, v1::GetStatusRequest(), &st).ok();
+        return query().GetStatus(&ctx, v1::GetStatusRequest(), &st).ok();
       },
       opts_.start_timeout, std::chrono::milliseconds(50));
   if (exited || !ready) {
@@ -134,36 +120,6 @@ Status DaemonProcess::launch() {
                       std::string("tronidxd ") + (exited ? "exited" : "did not answer in time") + ":\n" + tail());
   }
   return ok_status();
-}
-
-DaemonProcess::~DaemonProcess() {
-  if (process_ && process_->running()) process_->kill_and_wait();
-}
-
-Status DaemonProcess::restart() {
-  if (process_ && process_->running()) return make_error(Errc::kFailedPrecondition, "tronidxd is still running");
-  return launch();
-}
-
-ExitStatus DaemonProcess::stop(std::chrono::milliseconds timeout) {
-  if (!process_) return ExitStatus{};
-  ignore_status(process_->signal(SIGTERM));
-  if (auto st = process_->wait_for(timeout)) return *st;
-  return process_->kill_and_wait();
-}
-
-ExitStatus DaemonProcess::kill() {
-  if (!process_) return ExitStatus{};
-  return process_->kill_and_wait();
-}
-
-Result<v1::GetStatusResponse> DaemonProcess::status() const {
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  v1::GetStatusResponse st;
-  auto s = query_->GetStatus(&ctx, v1::GetStatusRequest(), &st);
-  if (!s.ok()) return make_error(Errc::kUnavailable, "GetStatus: " + s.error_message());
-  return st;
 }
 
 Status DaemonProcess::wait_for_tip(uint64_t block, std::chrono::milliseconds timeout,
@@ -189,12 +145,6 @@ Status DaemonProcess::wait_for_tip(uint64_t block, std::chrono::milliseconds tim
 bool DaemonProcess::wait_for_log(const std::string& text, std::chrono::milliseconds timeout) const {
   return wait_until([&] { return log_text().find(text) != std::string::npos; }, timeout,
                     std::chrono::milliseconds(50));
-}
-
-std::string DaemonProcess::log_text() const {
-  std::string all;
-  for (int i = 1; i <= runs_; ++i) all += read_text_file(dir_.file("run-" + std::to_string(i) + ".log"));
-  return all;
 }
 
 }  // namespace tronidx::testsupport

@@ -24,13 +24,7 @@
 #include <utility>
 #include <vector>
 
-#include "testsupport/child_process.h"
-#include "testsupport/temp_dir.h"
-#include "tronidx/chain/result.h"
-#include "tronidx/v1/admin.grpc.pb.h"
-#include "tronidx/v1/query.grpc.pb.h"
-#include "tronidx/v1/subscribe.grpc.pb.h"
-#include "tronidx/v1/watch.grpc.pb.h"
+#include "itsupport/launched_daemon.h"
 
 namespace tronidx::testsupport {
 
@@ -54,58 +48,23 @@ struct DaemonOptions {
   std::vector<std::pair<std::string, std::string>> env;
 };
 
-class DaemonProcess {
+class DaemonProcess : public LaunchedDaemon {
  public:
   static std::filesystem::path default_binary();  // <build>/tools/tronidxd/tronidxd
   // kUnavailable when it exits early (message has the log tail) or its API does not answer in time.
   static Result<std::unique_ptr<DaemonProcess>> start(DaemonOptions options);
-  ~DaemonProcess();  // SIGKILL if still running
-  DaemonProcess(const DaemonProcess&) = delete;
-  DaemonProcess& operator=(const DaemonProcess&) = delete;
 
-  // Starts the same configuration again (same data dir and API port) after stop()/kill().
-  Status restart();
-  // SIGTERM and wait (SIGKILL after `timeout`); the exit status.
-  ExitStatus stop(std::chrono::milliseconds timeout = std::chrono::seconds(30));
-  // SIGKILL, immediately.
-  ExitStatus kill();
-  bool running() { return process_ && process_->running(); }
-
-  const std::string& api_endpoint() const noexcept { return api_endpoint_; }
-  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
-  v1::Query::Stub& query() const { return *query_; }
-  v1::Watch::Stub& watch() const { return *watch_; }
-  v1::Subscribe::Stub& subscribe() const { return *subscribe_; }
-  v1::Admin::Stub& admin() const { return *admin_; }
-
-  Result<v1::GetStatusResponse> status() const;
   // Waits until the indexed tip is >= block (and, when set, the solidified number >= solidified).
   Status wait_for_tip(uint64_t block, std::chrono::milliseconds timeout,
                       std::optional<uint64_t> solidified = std::nullopt) const;
   // Waits until a log line contains `text`.
   bool wait_for_log(const std::string& text, std::chrono::milliseconds timeout) const;
 
-  const std::filesystem::path& data_dir() const noexcept { return data_dir_; }
-  const std::filesystem::path& config_path() const noexcept { return config_; }
-  std::string log_text() const;  // stderr (spdlog) of every run so far, appended
-  ChildProcess& process() { return *process_; }
-
  private:
-  DaemonProcess() : dir_("tronidxd") {}
-  Status launch();
+  DaemonProcess() : LaunchedDaemon("tronidxd") {}
+  Status launch() override;
 
   DaemonOptions opts_;
-  TempDir dir_;
-  std::filesystem::path data_dir_, config_, log_;
-  int api_port_ = 0;
-  int runs_ = 0;
-  std::string api_endpoint_;
-  std::optional<ChildProcess> process_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::Query::Stub> query_;
-  std::unique_ptr<v1::Watch::Stub> watch_;
-  std::unique_ptr<v1::Subscribe::Stub> subscribe_;
-  std::unique_ptr<v1::Admin::Stub> admin_;
 };
 
 // A free loopback TCP port (bound and released; good enough for tests).
