@@ -12,6 +12,7 @@
 #include <pthread.h>
 
 #include "tronidx/api/server.h"
+#include "tronidx/common/callback_keepawake.h"
 #include "tronidx/daemon/http_server.h"
 #include "tronidx/daemon/metrics_text.h"
 #include "tronidx/node/grpc_node_client.h"
@@ -31,6 +32,7 @@ void setup_logging(const std::string& level) {
 }
 
 struct Daemon::Impl {
+  common::CallbackKeepAwake keepawake;  // first in, last out: API handlers never wait 100 ms
   Config config;
   std::mutex mu;
   std::condition_variable cv;

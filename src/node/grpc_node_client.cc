@@ -6,7 +6,6 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
-#include <future>
 #include <random>
 
 #include "tron/api.grpc.pb.h"
@@ -175,17 +174,28 @@ class GrpcNodeClient final : public NodeClient {
   };
 
   // A unary call whose answer is kept as raw bytes (parsed by node/wire.h without protobuf objects).
+  // One unary call whose answer stays raw bytes. It completes on a queue of its own that this thread
+  // polls: gRPC 1.51's callback API would run the completion on its callback threads, which sleep 100 ms
+  // after a second without events (tronidx/common/callback_keepawake.h), and a head poll once a second then
+  // waited for them about every other time.
   static grpc::Status raw_call(Conn& c, grpc::ClientContext& ctx, const char* method,
                                const google::protobuf::Message& request, std::string& out) {
     const std::string req = request.SerializeAsString();
     grpc::Slice slice(req);
     grpc::ByteBuffer request_buf(&slice, 1);
     grpc::ByteBuffer response_buf;
-    std::promise<grpc::Status> done;
-    auto result = done.get_future();
-    c.generic->UnaryCall(&ctx, method, grpc::StubOptions(), &request_buf, &response_buf,
-                         [&done](grpc::Status s) { done.set_value(std::move(s)); });
-    grpc::Status s = result.get();
+    grpc::CompletionQueue cq;
+    grpc::Status s;
+    auto rpc = c.generic->PrepareUnaryCall(&ctx, method, request_buf, &cq);
+    rpc->StartCall();
+    rpc->Finish(&response_buf, &s, &cq);
+    void* tag = nullptr;
+    bool ok = false;
+    const bool got = cq.Next(&tag, &ok);  // the call's only event; it always comes (deadline set)
+    cq.Shutdown();
+    for (void* t = nullptr; cq.Next(&t, &ok);) {
+    }
+    if (!got) return {grpc::StatusCode::INTERNAL, "the call's completion queue shut down"};
     if (!s.ok()) return s;
     std::vector<grpc::Slice> slices;
     if (!response_buf.Dump(&slices).ok()) return {grpc::StatusCode::INTERNAL, "cannot read the answer"};

@@ -18,6 +18,7 @@
 #include "producer.h"
 #include "recording.h"
 #include "thread_name.h"
+#include "tronidx/common/callback_keepawake.h"
 
 namespace tronidx::sim {
 namespace {
@@ -160,6 +161,7 @@ class SimulatorImpl final : public Simulator {
   }
 
   const SimConfig config_;
+  common::CallbackKeepAwake keepawake_;  // handlers never wait for a sleeping callback thread
   Console console_;
   Chain chain_;
   FaultInjector faults_;
