@@ -173,11 +173,10 @@ class GrpcNodeClient final : public NodeClient {
     std::unique_ptr<grpc::GenericStub> generic;  // block and info calls: answers parsed from raw bytes
   };
 
-  // A unary call whose answer is kept as raw bytes (parsed by node/wire.h without protobuf objects).
-  // One unary call whose answer stays raw bytes. It completes on a queue of its own that this thread
-  // polls: gRPC 1.51's callback API would run the completion on its callback threads, which sleep 100 ms
-  // after a second without events (tronidx/common/callback_keepawake.h), and a head poll once a second then
-  // waited for them about every other time.
+  // A unary call whose answer is kept as raw bytes (parsed by node/wire.h without protobuf objects). It
+  // completes on a queue of its own that this thread polls: gRPC 1.51's callback API would run the
+  // completion on its callback threads, which sleep 100 ms after a second without events
+  // (tronidx/common/callback_keepawake.h); a head poll once a second then waited for them every other time.
   static grpc::Status raw_call(Conn& c, grpc::ClientContext& ctx, const char* method,
                                const google::protobuf::Message& request, std::string& out) {
     const std::string req = request.SerializeAsString();
