@@ -144,13 +144,8 @@ Status ApiDaemon::launch() {
   TRONIDX_ASSIGN(const auto run_log, spawn_run(daemon_binary(), opts_.env));
   // A fresh channel: one that saw the previous process die would be in reconnect backoff.
   use_channel(make_channel(api_endpoint_));
-  bool exited = false;
-  const bool ready = testsupport::wait_until(
+  return wait_ready(
       [&] {
-        if (!process_->running()) {
-          exited = true;
-          return true;
-        }
         if (testsupport::read_text_file(run_log).find("API listening") == std::string::npos) return false;
         if (!opts_.plaintext_unauthenticated) return true;
         auto ch = make_channel(api_endpoint_);
@@ -160,11 +155,6 @@ Status ApiDaemon::launch() {
         return stub->GetStatus(ctx.get(), v1::GetStatusRequest(), &st).ok();
       },
       opts_.start_timeout, 20ms);
-  if (exited || !ready) {
-    return make_error(Errc::kUnavailable, std::string("tronidxd ") + (exited ? "exited" : "did not start") + ":\n" +
-                                              tail(testsupport::read_text_file(run_log)));
-  }
-  return ok_status();
 }
 
 int ApiDaemon::metrics_port() const {

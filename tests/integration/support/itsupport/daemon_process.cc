@@ -91,35 +91,18 @@ Result<std::unique_ptr<DaemonProcess>> DaemonProcess::start(DaemonOptions option
 
 Status DaemonProcess::launch() {
   TRONIDX_ASSIGN(const auto run_log, spawn_run(opts_.binary.empty() ? default_binary() : opts_.binary, opts_.env));
-  auto tail = [&] {
-    const std::string text = read_text_file(run_log);
-    return text.size() > 4000 ? text.substr(text.size() - 4000) : text;
-  };
   if (!opts_.api) {
-    const bool up = wait_until([&] { return read_text_file(run_log).find("sync:") != std::string::npos ||
-                                            !process_->running(); },
-                               opts_.start_timeout, std::chrono::milliseconds(50));
-    if (!up || !process_->running()) return make_error(Errc::kUnavailable, "tronidxd did not start:\n" + tail());
-    return ok_status();
+    return wait_ready([&] { return read_text_file(run_log).find("sync:") != std::string::npos; }, opts_.start_timeout,
+                      std::chrono::milliseconds(50));
   }
-  bool exited = false;
-  const bool ready = wait_until(
+  return wait_ready(
       [&] {
-        if (!process_->running()) {
-          exited = true;
-          return true;
-        }
         grpc::ClientContext ctx;
         ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
         v1::GetStatusResponse st;
         return query().GetStatus(&ctx, v1::GetStatusRequest(), &st).ok();
       },
       opts_.start_timeout, std::chrono::milliseconds(50));
-  if (exited || !ready) {
-    return make_error(Errc::kUnavailable,
-                      std::string("tronidxd ") + (exited ? "exited" : "did not answer in time") + ":\n" + tail());
-  }
-  return ok_status();
 }
 
 Status DaemonProcess::wait_for_tip(uint64_t block, std::chrono::milliseconds timeout,

@@ -5,6 +5,7 @@
 #include <csignal>
 
 #include "itsupport/grpc_client.h"
+#include "testsupport/wait.h"
 
 namespace tronidx::testsupport {
 
@@ -55,6 +56,21 @@ Result<std::filesystem::path> LaunchedDaemon::spawn_run(const std::filesystem::p
   TRONIDX_ASSIGN(auto child, ChildProcess::spawn(c));
   process_.emplace(std::move(child));
   return log;
+}
+
+Status LaunchedDaemon::wait_ready(const std::function<bool()>& ready, std::chrono::milliseconds timeout,
+                                  std::chrono::milliseconds poll) {
+  bool exited = false;
+  const bool ok = wait_until(
+      [&] {
+        exited = !process_->running();
+        return exited || ready();
+      },
+      timeout, poll);
+  if (ok && !exited) return ok_status();
+  const std::string log = read_text_file(log_path());
+  return make_error(Errc::kUnavailable, std::string("tronidxd ") + (exited ? "exited" : "did not start in time") +
+                                            ":\n" + (log.size() > 4000 ? log.substr(log.size() - 4000) : log));
 }
 
 void LaunchedDaemon::use_channel(std::shared_ptr<grpc::Channel> channel) {

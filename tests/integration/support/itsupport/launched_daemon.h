@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -67,6 +68,10 @@ class LaunchedDaemon {
                                           const std::vector<std::pair<std::string, std::string>>& env);
   // The stubs talk over `channel` from now on.
   void use_channel(std::shared_ptr<grpc::Channel> channel);
+  // Polls `ready` every `poll` until it holds; kUnavailable with the current run's log tail when the process
+  // exits first or `timeout` passes.
+  Status wait_ready(const std::function<bool()>& ready, std::chrono::milliseconds timeout,
+                    std::chrono::milliseconds poll);
 
   TempDir dir_;
   std::filesystem::path data_dir_, config_;
