@@ -9,9 +9,8 @@
 #include <unistd.h>
 
 namespace tronidx::bench {
-namespace {
 
-std::string fmt(double v) {
+std::string format_value(double v) {
   char buf[64];
   if (v >= 100) {
     std::snprintf(buf, sizeof buf, "%.0f", v);
@@ -22,6 +21,8 @@ std::string fmt(double v) {
   }
   return buf;
 }
+
+namespace {
 
 std::string json_escape(const std::string& s) {
   std::string out;
@@ -53,11 +54,11 @@ std::string Report::table() const {
                 "limit", "ratio", "target", "");
   out << line;
   for (const auto& f : figures_) {
-    const std::string limit = f.limit ? fmt(*f.limit) : "-";
-    const std::string ratio = f.limit && *f.limit > 0 ? fmt(100.0 * f.value / *f.limit) + "%" : "-";
+    const std::string limit = f.limit ? format_value(*f.limit) : "-";
+    const std::string ratio = f.limit && *f.limit > 0 ? format_value(100.0 * f.value / *f.limit) + "%" : "-";
     const std::string met = !f.met ? "" : *f.met ? "met" : "NOT met";
     std::snprintf(line, sizeof line, "%-4s %-44s %14s %-10s %14s %7s  %-8s %s\n", f.scenario.c_str(), f.name.c_str(),
-                  fmt(f.value).c_str(), f.unit.c_str(), limit.c_str(), ratio.c_str(), met.c_str(),
+                  format_value(f.value).c_str(), f.unit.c_str(), limit.c_str(), ratio.c_str(), met.c_str(),
                   (f.target.empty() ? f.note : f.target + (f.note.empty() ? "" : "; " + f.note)).c_str());
     out << line;
   }
@@ -111,9 +112,14 @@ double cpu_seconds(pid_t pid) {
 }
 
 Result<CatchUpTiming> time_catch_up(testsupport::DaemonProcess& d, uint64_t from_block, uint64_t to_block,
-                                    std::chrono::steady_clock::time_point start, std::chrono::seconds timeout) {
+                                    std::chrono::steady_clock::time_point start, std::chrono::seconds timeout,
+                                    const std::vector<pid_t>& cpu_of) {
   using Clock = std::chrono::steady_clock;
   CatchUpTiming t;
+  std::vector<double> cpu_first(cpu_of.size());
+  auto read_cpu = [&](std::vector<double>& into) {
+    for (size_t i = 0; i < cpu_of.size(); ++i) into[i] = cpu_seconds(cpu_of[i]);
+  };
   const uint64_t span = to_block > from_block ? to_block - from_block : 1;
   const uint64_t at10 = from_block + span / 10, at90 = from_block + span * 9 / 10;
   std::optional<std::pair<Clock::time_point, uint64_t>> first, last;
@@ -123,8 +129,16 @@ Result<CatchUpTiming> time_catch_up(testsupport::DaemonProcess& d, uint64_t from
     t.max_rss = std::max(t.max_rss, rss_bytes(d.process().pid()));
     if (st.ok()) {
       const uint64_t tip = st->tip_block_num();
-      if (!first && tip >= at10) first.emplace(now, tip);
-      if (!last && tip >= at90) last.emplace(now, tip);
+      if (!first && tip >= at10) {
+        first.emplace(now, tip);
+        read_cpu(cpu_first);
+      }
+      if (!last && tip >= at90) {
+        last.emplace(now, tip);
+        t.cpu_steady_s.resize(cpu_of.size());
+        read_cpu(t.cpu_steady_s);
+        for (size_t i = 0; i < cpu_of.size(); ++i) t.cpu_steady_s[i] -= cpu_first[i];
+      }
       if (tip >= to_block) {
         t.seconds_total = std::chrono::duration<double>(now - start).count();
         if (!first || !last || last->second <= first->second) {

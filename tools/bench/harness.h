@@ -54,6 +54,9 @@ struct BenchOptions {
 Result<std::unique_ptr<testsupport::SimProcess>> start_prebuilt_sim(uint64_t blocks, const std::string& profile,
                                                                     std::vector<std::string> extra = {});
 
+// A figure as the table prints it: no decimals from 100 up, two from 1, four below.
+std::string format_value(double v);
+
 // Peak resident set (VmHWM) and current RSS of a process, in bytes (0 when unreadable).
 uint64_t peak_rss_bytes(pid_t pid);
 uint64_t rss_bytes(pid_t pid);
@@ -67,15 +70,18 @@ struct CatchUpTiming {
   double seconds_steady = 0;    // from 10 % to 90 % of the range
   uint64_t blocks_steady = 0;
   uint64_t max_rss = 0;
+  std::vector<double> cpu_steady_s;  // CPU seconds each of `cpu_of` used over the steady range
 };
 // Makes the simulator refuse info calls (UNAVAILABLE) while `hold` is true: no block can be indexed, so a
 // daemon can be started (and subscribers connected) before a catch-up that is then timed from its start.
 Status hold_infos(const testsupport::SimProcess& sim, bool hold);
 
 // Samples the daemon's tip every 20 ms until it reaches to_block; kFailedPrecondition when no sample fell
-// inside the range (it ended before the first one: the chain is too short to time).
+// inside the range (it ended before the first one: the chain is too short to time). The CPU time of the
+// processes `cpu_of` is read at the same two samples that bound the steady range.
 Result<CatchUpTiming> time_catch_up(testsupport::DaemonProcess& d, uint64_t from_block, uint64_t to_block,
-                                    std::chrono::steady_clock::time_point start, std::chrono::seconds timeout);
+                                    std::chrono::steady_clock::time_point start, std::chrono::seconds timeout,
+                                    const std::vector<pid_t>& cpu_of = {});
 
 // Quantile (0..1) of a sample (copied and sorted).
 double quantile(std::vector<double> v, double q);

@@ -74,6 +74,7 @@ class SimProcess {
   // SIGTERM, then wait up to `timeout`; SIGKILL if it has not exited by then. The exit status.
   ExitStatus stop(std::chrono::milliseconds timeout = std::chrono::seconds(10));
   ChildProcess& process() noexcept { return process_; }
+  pid_t pid() const noexcept { return process_.pid(); }
   const TempDir& dir() const noexcept { return dir_; }
   std::string stdout_text() const;
   std::string stderr_text() const;
