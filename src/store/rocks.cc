@@ -2,7 +2,6 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/filter_policy.h>
-#include <rocksdb/memtablerep.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 
@@ -11,16 +10,17 @@
 #include <filesystem>
 #include <thread>
 
+#include "run_memtable.h"
 #include "schema.h"
 
 namespace tronidx::store {
 namespace {
 
-// Index families take vector memtables: an insert is an append (no skiplist search), the sort happens
-// at flush on a background thread (over the sorted runs IndexWrites hands in). Reading a mutable vector
-// memtable sorts a copy of it, so the writer keeps these memtables small when reads matter
+// Index families take sorted-runs memtables (run_memtable.h): an insert is an append (no skiplist
+// search), and the sorted runs IndexWrites hands in are merged at flush on a background thread. Reading a
+// mutable one merges a copy of it, so the writer keeps these memtables small when reads matter
 // (Store::flush_indexes). Families with point lookups or in-order keys keep the default skiplist.
-enum class Memtable { kSkipList, kVector };
+enum class Memtable { kSkipList, kSortedRuns };
 
 rocksdb::ColumnFamilyOptions cf_options(const std::shared_ptr<rocksdb::Cache>& cache, size_t write_buffer,
                                         size_t prefix_len, bool point_lookups, Memtable memtable = Memtable::kSkipList) {
@@ -44,8 +44,8 @@ rocksdb::ColumnFamilyOptions cf_options(const std::shared_ptr<rocksdb::Cache>& c
   }
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
   o.write_buffer_size = write_buffer;
-  if (memtable == Memtable::kVector) o.memtable_factory.reset(new rocksdb::VectorRepFactory());
-  // A flush can wait behind another family's (a vector memtable's flush sorts first): a few immutable
+  if (memtable == Memtable::kSortedRuns) o.memtable_factory = std::make_shared<SortedRunsRepFactory>();
+  // A flush can wait behind another family's (a sorted-runs memtable's flush merges first): a few immutable
   // memtables per family keep the writer going meanwhile; db_write_buffer_size bounds them all together.
   o.max_write_buffer_number = 4;
   // (No memtable_insert_with_hint_prefix_extractor: the skiplist's own sequential-insert splice already
@@ -141,16 +141,16 @@ Result<std::unique_ptr<Rocks>> open_rocks(const RocksOptions& options) {
   db_opts.db_write_buffer_size = 2 * wb;
   db_opts.keep_log_file_num = 5;
   db_opts.max_open_files = 512;
-  db_opts.allow_concurrent_memtable_write = false;  // one writer; vector memtables do not support it
+  db_opts.allow_concurrent_memtable_write = false;  // one writer; sorted-runs memtables do not support concurrent inserts
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
       {schema::kCfMeta, cf_options(cache, 4 << 20, 0, true)},
       {schema::kCfBlocks, cf_options(cache, wb / 4, 4, true)},
       {schema::kCfTransfers, cf_options(cache, wb / 2, 0, true)},
       {schema::kCfOrphans, cf_options(cache, 4 << 20, 8, false)},
-      {schema::kCfByAddress, cf_options(cache, wb / 2, schema::kByAddressPrefix, false, Memtable::kVector)},
-      {schema::kCfByToken, cf_options(cache, wb / 4, 4, false, Memtable::kVector)},
-      {schema::kCfByTxid, cf_options(cache, wb / 4, schema::kTxidPrefixSize, false, Memtable::kVector)},
+      {schema::kCfByAddress, cf_options(cache, wb / 2, schema::kByAddressPrefix, false, Memtable::kSortedRuns)},
+      {schema::kCfByToken, cf_options(cache, wb / 4, 4, false, Memtable::kSortedRuns)},
+      {schema::kCfByTxid, cf_options(cache, wb / 4, schema::kTxidPrefixSize, false, Memtable::kSortedRuns)},
       {schema::kCfJournal, cf_options(cache, wb / 4, 0, true)},
       {schema::kCfWatches, cf_options(cache, 4 << 20, 20, false)},
       {schema::kCfTokens, cf_options(cache, 1 << 20, 0, true)},

@@ -99,7 +99,7 @@ class Store {
   Status new_instance_id();
 
   // Schedules a flush of the index families' memtables that hold more than `min_entries` entries. They
-  // are vector memtables (cheap inserts, but a read sorts a copy of the mutable one), so the writer calls
+  // are sorted-runs memtables (cheap inserts, but a read merges a copy of the mutable one), so the writer calls
   // this when a catch-up ends (min_entries 0) and while following (a few thousand), keeping queries fast.
   // Non-blocking; a family whose flush RocksDB refuses for now (writes stopped behind flushes under way) is
   // skipped, to be flushed by RocksDB or the next call. Writer thread only.
