@@ -5,8 +5,9 @@
 // fixed-size keys here is cheap, and it hands the memtables long sorted runs: the sorted-runs memtables
 // (run_memtable.h) merge those runs at flush (on a background thread, while the writer goes on) instead
 // of sorting every entry, and a family on a skiplist memtable would insert each key where the previous
-// one ended (RocksDB's sequential-insert splice) instead of searching from the top. Measured together with two flush threads
-// (docs/performance.md): catch-up without write stalls and a smaller peak RSS than unsorted batches.
+// one ended (RocksDB's sequential-insert splice) instead of searching from the top. Measured together
+// with two flush threads (docs/performance.md): catch-up without write stalls and a smaller peak RSS than
+// unsorted batches.
 #pragma once
 
 #include <array>

@@ -141,7 +141,7 @@ Result<std::unique_ptr<Rocks>> open_rocks(const RocksOptions& options) {
   db_opts.db_write_buffer_size = 2 * wb;
   db_opts.keep_log_file_num = 5;
   db_opts.max_open_files = 512;
-  db_opts.allow_concurrent_memtable_write = false;  // one writer; sorted-runs memtables do not support concurrent inserts
+  db_opts.allow_concurrent_memtable_write = false;  // one writer; sorted-runs memtables insert one at a time
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
       {schema::kCfMeta, cf_options(cache, 4 << 20, 0, true)},

@@ -195,11 +195,11 @@ class SortedRunsRep final : public MemTableRep {
 
   Iterator* GetIterator(rocksdb::Arena* arena) override {
     auto entries = sorted();
-    if (arena == nullptr && get_owner != nullptr) {
-      get_owner->reset(new SortedIterator(std::move(entries), cmp_));
-      return get_owner->get();
+    if (arena == nullptr) {
+      auto* it = new SortedIterator(std::move(entries), cmp_);
+      if (get_owner != nullptr) get_owner->reset(it);  // in Get: deleted when it returns
+      return it;
     }
-    if (arena == nullptr) return new SortedIterator(std::move(entries), cmp_);
     void* slot = pool_->acquire();
     return new (slot) SortedIterator(std::move(entries), cmp_, pool_, slot);
   }

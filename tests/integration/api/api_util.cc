@@ -466,7 +466,6 @@ std::string event_key(const v1::Event& e) {
 
 // ---- misc ---------------------------------------------------------------------------------------------
 
-std::string tail(const std::string& text, size_t n) { return text.size() > n ? text.substr(text.size() - n) : text; }
 
 std::vector<TruthTransfer> touching(const std::vector<TruthTransfer>& truth, const std::string& address) {
   std::vector<TruthTransfer> out;

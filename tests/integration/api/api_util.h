@@ -47,6 +47,7 @@ using testsupport::ExitStatus;
 using testsupport::make_channel;
 using testsupport::Received;
 using testsupport::SimProcess;
+using testsupport::tail;
 using testsupport::TempDir;
 using testsupport::TruthBlock;
 using testsupport::TruthTransfer;
@@ -197,7 +198,6 @@ std::string event_key(const v1::Event& e);
 
 // ---- misc ---------------------------------------------------------------------------------------------
 
-std::string tail(const std::string& text, size_t n = 4000);
 // All transfers of `truth` touching `address` (base58).
 std::vector<TruthTransfer> touching(const std::vector<TruthTransfer>& truth, const std::string& address);
 

@@ -567,6 +567,5 @@ size_t count_occurrences(const std::string& text, const std::string& needle) {
   return n;
 }
 
-std::string tail(const std::string& text, size_t n) { return text.size() <= n ? text : text.substr(text.size() - n); }
 
 }  // namespace tronidx::engine

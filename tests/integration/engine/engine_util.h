@@ -36,6 +36,7 @@
 #include "itsupport/truth.h"
 #include "testsupport/child_process.h"
 #include "testsupport/sim_process.h"
+#include "testsupport/temp_dir.h"
 #include "tronidx/chain/result.h"
 #include "tronidx/store/journal.h"
 #include "testsupport/result_assert.h"
@@ -225,7 +226,6 @@ class TraceTimer {
 
 // The number of times `needle` occurs in `text`.
 size_t count_occurrences(const std::string& text, const std::string& needle);
-// The last `n` characters of `text`.
-std::string tail(const std::string& text, size_t n = 4000);
+using testsupport::tail;
 
 }  // namespace tronidx::engine

@@ -40,10 +40,6 @@ Error rpc_error(const std::string& what, const grpc::Status& s) {
   return make_error(errc_of(s.error_code()), what + ": " + s.error_message());
 }
 
-std::string tail(const std::string& text, size_t n = 2000) {
-  return text.size() <= n ? text : text.substr(text.size() - n);
-}
-
 template <class Call>
 Result<std::string> read_dump(Call call) {
   auto ctx = context();
@@ -106,9 +102,9 @@ Status SimProcess::wait_ready(std::chrono::milliseconds timeout) {
       timeout);
   if (exited) {
     return make_error(Errc::kUnavailable,
-                      "tron-sim exited during start-up (" + exited->describe() + "): " + tail(stderr_text()));
+                      "tron-sim exited during start-up (" + exited->describe() + "): " + tail(stderr_text(), 2000));
   }
-  if (!written) return make_error(Errc::kUnavailable, "tron-sim wrote no ports file in time: " + tail(stderr_text()));
+  if (!written) return make_error(Errc::kUnavailable, "tron-sim wrote no ports file in time: " + tail(stderr_text(), 2000));
   full_node_ = parsed.value("full_node", "");
   solidity_ = parsed.value("solidity", "");
   control_ = parsed.value("control", "");

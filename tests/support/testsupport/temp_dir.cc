@@ -34,4 +34,6 @@ std::string read_text_file(const std::filesystem::path& path) {
   return ss.str();
 }
 
+std::string tail(const std::string& text, size_t n) { return text.size() <= n ? text : text.substr(text.size() - n); }
+
 }  // namespace tronidx::testsupport

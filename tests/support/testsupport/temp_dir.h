@@ -2,6 +2,7 @@
 // A fresh directory for one test, removed with everything in it when the TempDir is destroyed
 // (unless the environment variable TRONIDX_KEEP_TEMP is set, to inspect a failure).
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -29,5 +30,7 @@ class TempDir {
 
 // The whole content of a file ("" if it does not exist or cannot be read).
 std::string read_text_file(const std::filesystem::path& path);
+// The last `n` characters of `text` (all of it when shorter): the end of a log, for a failure message.
+std::string tail(const std::string& text, size_t n = 4000);
 
 }  // namespace tronidx::testsupport

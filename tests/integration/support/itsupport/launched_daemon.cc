@@ -68,9 +68,8 @@ Status LaunchedDaemon::wait_ready(const std::function<bool()>& ready, std::chron
       },
       timeout, poll);
   if (ok && !exited) return ok_status();
-  const std::string log = read_text_file(log_path());
   return make_error(Errc::kUnavailable, std::string("tronidxd ") + (exited ? "exited" : "did not start in time") +
-                                            ":\n" + (log.size() > 4000 ? log.substr(log.size() - 4000) : log));
+                                            ":\n" + tail(read_text_file(log_path())));
 }
 
 void LaunchedDaemon::use_channel(std::shared_ptr<grpc::Channel> channel) {
