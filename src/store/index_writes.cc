@@ -3,36 +3,92 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <stdexcept>
+#include <tuple>
+#include <utility>
 
 namespace tronidx::store {
+namespace {
+
+static_assert(IndexWrites::kMaxKey % 8 == 0);
+
+uint64_t to_big_endian(uint64_t v) noexcept {
+  if constexpr (std::endian::native == std::endian::little) return __builtin_bswap64(v);
+  return v;
+}
+
+// Below this many ops a plain sort is as fast as distributing them first.
+constexpr size_t kBucketMin = 4096;
+constexpr int kBucketBits = 16;
+
+}  // namespace
 
 void IndexWrites::add(rocksdb::ColumnFamilyHandle* family, std::string_view key, bool erase) {
   // The schema's index keys are fixed and short; a longer one is a programming error, not input.
   if (key.size() > kMaxKey) throw std::logic_error("IndexWrites: index key longer than kMaxKey");
-  Op op{family, static_cast<uint32_t>(ops_.size()), static_cast<uint8_t>(key.size()), erase, {}};
-  std::memcpy(op.key.data(), key.data(), key.size());
-  ops_.push_back(op);
+  auto f = std::find_if(families_.begin(), families_.end(), [&](const Family& x) { return x.handle == family; });
+  if (f == families_.end()) f = families_.insert(families_.end(), Family{family, {}});
+  char padded[kMaxKey] = {};
+  std::memcpy(padded, key.data(), key.size());
+  Op op{{}, static_cast<uint32_t>(f->ops.size()), static_cast<uint8_t>(key.size()), erase};
+  for (size_t i = 0; i < kWords; ++i) {
+    uint64_t w;
+    std::memcpy(&w, padded + 8 * i, 8);
+    op.words[i] = to_big_endian(w);  // so that integer order is byte order
+  }
+  f->ops.push_back(op);
+  ++size_;
+}
+
+void IndexWrites::sort_ops(std::vector<Op>& ops, std::vector<Op>& scratch) {
+  const auto op_less = [](const Op& a, const Op& b) {
+    return std::tie(a.words, a.size, a.order) < std::tie(b.words, b.size, b.order);
+  };
+  // by_token's keys usually arrive in order already (one token, positions ascending).
+  if (std::is_sorted(ops.begin(), ops.end(), op_less)) return;
+  if (ops.size() < kBucketMin) {
+    std::sort(ops.begin(), ops.end(), op_less);
+    return;
+  }
+  // by_address and by_txid keys begin with address or txid bytes, spread evenly: distribute the ops over
+  // buckets by their first 16 bits (keeping queue order), then sort each (small) bucket.
+  std::vector<uint32_t> next(size_t{1} << kBucketBits, 0);
+  const auto bucket = [](const Op& op) { return static_cast<size_t>(op.words[0] >> (64 - kBucketBits)); };
+  for (const Op& op : ops) ++next[bucket(op)];
+  uint32_t start = 0;
+  for (auto& n : next) start += std::exchange(n, start);  // counts -> first index of each bucket
+  scratch.resize(ops.size());
+  for (const Op& op : ops) scratch[next[bucket(op)]++] = op;
+  // next[b] is now the end of bucket b, and the start of bucket b + 1.
+  uint32_t begin = 0;
+  for (const uint32_t end : next) {
+    if (end - begin > 1) std::sort(scratch.begin() + begin, scratch.begin() + end, op_less);
+    begin = end;
+  }
+  ops.swap(scratch);
 }
 
 void IndexWrites::emit_into(rocksdb::WriteBatch& batch) {
-  std::sort(ops_.begin(), ops_.end(), [](const Op& a, const Op& b) {
-    if (a.family != b.family) return a.family < b.family;
-    const int c = std::memcmp(a.key.data(), b.key.data(), std::min(a.size, b.size));
-    if (c != 0) return c < 0;
-    if (a.size != b.size) return a.size < b.size;
-    return a.order < b.order;
-  });
-  for (const Op& op : ops_) {
-    const rocksdb::Slice key(op.key.data(), op.size);
-    if (op.erase) {
-      batch.Delete(op.family, key);
-    } else {
-      batch.Put(op.family, key, rocksdb::Slice());
+  char key[kMaxKey];
+  for (Family& f : families_) {
+    sort_ops(f.ops, scratch_);
+    for (const Op& op : f.ops) {
+      for (size_t i = 0; i < kWords; ++i) {
+        const uint64_t w = to_big_endian(op.words[i]);
+        std::memcpy(key + 8 * i, &w, 8);
+      }
+      const rocksdb::Slice k(key, op.size);
+      if (op.erase) {
+        batch.Delete(f.handle, k);
+      } else {
+        batch.Put(f.handle, k, rocksdb::Slice());
+      }
     }
+    f.ops.clear();
   }
-  ops_.clear();
+  size_ = 0;
 }
 
 }  // namespace tronidx::store

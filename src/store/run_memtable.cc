@@ -4,10 +4,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <new>
+#include <string_view>
 #include <vector>
 
 namespace tronidx::store {
@@ -16,11 +20,42 @@ namespace {
 using rocksdb::MemTableRep;
 using Entries = std::vector<const char*>;  // length-prefixed memtable entries (RocksDB's arena owns them)
 
+// A memtable entry's internal key: varint32 length, then user key | fixed64 (sequence << 8 | type).
+std::string_view internal_key(const char* entry) noexcept {
+  const auto* p = reinterpret_cast<const unsigned char*>(entry);
+  uint32_t len = 0;
+  for (int shift = 0; shift <= 28; shift += 7) {
+    const uint32_t byte = *p++;
+    len |= (byte & 0x7f) << shift;
+    if (byte < 0x80) break;
+  }
+  return {reinterpret_cast<const char*>(p), len};
+}
+
+// Orders entries exactly as RocksDB's memtable comparator does over a bytewise user comparator (the
+// factory's contract): user key ascending (memcmp, then length), then the trailer descending (newer
+// sequence first). Inlined where the generic comparator costs two virtual calls per comparison: the
+// flush's merge and the run detection of every insert compare ~n log k and n times.
+bool entry_less(const char* a, const char* b) noexcept {
+  const std::string_view ka = internal_key(a);
+  const std::string_view kb = internal_key(b);
+  const std::string_view ua = ka.substr(0, ka.size() - 8);
+  const std::string_view ub = kb.substr(0, kb.size() - 8);
+  const int c = ua.compare(ub);
+  if (c != 0) return c < 0;
+  uint64_t ta;
+  uint64_t tb;
+  std::memcpy(&ta, ka.data() + ua.size(), 8);  // fixed64 is little-endian, as on every host we build for
+  std::memcpy(&tb, kb.data() + ub.size(), 8);
+  static_assert(std::endian::native == std::endian::little);
+  return ta > tb;
+}
+
 // Merges the sorted runs of `v` (run i spans [bounds[i], bounds[i+1])) into one sorted sequence:
 // pairwise passes between two buffers, n comparisons per pass, ceil(log2 runs) passes.
-void merge_runs(Entries& v, std::vector<size_t> bounds, const MemTableRep::KeyComparator& cmp) {
+void merge_runs(Entries& v, std::vector<size_t> bounds) {
   if (bounds.size() <= 2) return;
-  auto less = [&cmp](const char* a, const char* b) { return cmp(a, b) < 0; };
+  const auto less = [](const char* a, const char* b) { return entry_less(a, b); };
   Entries scratch(v.size());
   Entries* src = &v;
   Entries* dst = &scratch;
@@ -159,7 +194,7 @@ class SortedRunsRep final : public MemTableRep {
   void Insert(rocksdb::KeyHandle handle) override {
     const auto* entry = static_cast<const char*>(handle);
     std::lock_guard lock(mu_);
-    if (!entries_.empty() && cmp_(entries_.back(), entry) >= 0) run_starts_.push_back(entries_.size());
+    if (!entries_.empty() && !entry_less(entries_.back(), entry)) run_starts_.push_back(entries_.size());
     entries_.push_back(entry);
     size_.store(entries_.size() + run_starts_.size(), std::memory_order_relaxed);
   }
@@ -213,7 +248,7 @@ class SortedRunsRep final : public MemTableRep {
     bounds.insert(bounds.end(), run_starts_.begin(), run_starts_.end());
     bounds.push_back(entries_.size());
     if (read_only_) {
-      merge_runs(entries_, std::move(bounds), cmp_);
+      merge_runs(entries_, std::move(bounds));
       run_starts_.clear();
       merged_ = std::make_shared<const Entries>(std::move(entries_));
       entries_.clear();
@@ -221,7 +256,7 @@ class SortedRunsRep final : public MemTableRep {
     }
     Entries copy = entries_;
     lock.unlock();
-    merge_runs(copy, std::move(bounds), cmp_);
+    merge_runs(copy, std::move(bounds));
     return std::make_shared<const Entries>(std::move(copy));
   }
 

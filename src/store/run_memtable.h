@@ -13,6 +13,8 @@
 // merges a copy of the entries taken under the lock (like the vector memtable, reading a large mutable
 // memtable is expensive: the writer keeps these memtables small when reads matter); over a read-only
 // (immutable) memtable the runs are merged once, in place, and shared by every later iterator.
+// Only for column families with RocksDB's default (bytewise) comparator: runs are found and merged with
+// an inlined copy of that order.
 
 #include <rocksdb/memtablerep.h>
 
