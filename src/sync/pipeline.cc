@@ -34,18 +34,20 @@ void Pipeline::extend_to(uint64_t to) {
   std::lock_guard lock(mu_);
   if (to <= to_) return;
   to_ = to;
-  issue_ranges_locked();
-  work_cv_.notify_all();
+  if (issue_ranges_locked() > 0) work_cv_.notify_all();
 }
 
-void Pipeline::issue_ranges_locked() {
+size_t Pipeline::issue_ranges_locked() {
+  size_t issued = 0;
   while (issued_to_ <= to_ && ranges_.size() < std::max<size_t>(1, opts_.ranges_in_flight)) {
     const uint64_t end = std::min(issued_to_ + opts_.range_size, to_ + 1);  // exclusive
     tasks_.insert(Task{issued_to_, TaskKind::kRange, end});
     for (uint64_t n = issued_to_; n < end; ++n) slots_[n];
     ranges_.emplace_back(issued_to_, end);
     issued_to_ = end;
+    ++issued;
   }
+  return issued;
 }
 
 bool Pipeline::ready() const {
@@ -77,8 +79,9 @@ std::optional<FetchedBlock> Pipeline::next(std::chrono::milliseconds wait) {
   slots_.erase(it);
   ++next_;
   while (!ranges_.empty() && ranges_.front().second <= next_) ranges_.pop_front();
-  issue_ranges_locked();
-  work_cv_.notify_all();
+  // Workers are woken only for new work: waking every idle one per block handed out cost the writer a
+  // futex broadcast and the workers a context switch each, for nothing (perf: ~5 % of the daemon's CPU).
+  if (issue_ranges_locked() > 0) work_cv_.notify_all();
   return out;
 }
 
@@ -182,18 +185,22 @@ void Pipeline::decode_and_finish(decode::RawBlock raw) {
     if (!backoff(delay)) return;
     std::lock_guard lock(mu_);
     if (!stopping_) tasks_.insert(Task{n, TaskKind::kRefetch});
-    work_cv_.notify_one();
+    work_cv_.notify_all();  // not _one: workers in backoff() wait on it too, and would swallow the wakeup
     return;
   }
   FetchedBlock fb{raw.header, static_cast<uint32_t>(raw.txs.size()), std::move(*decoded)};
+  bool awaited = false;
   {
     std::lock_guard lock(mu_);
     auto it = slots_.find(n);
     if (it == slots_.end()) return;
     it->second.raw.reset();
     it->second.ready = std::move(fb);
+    awaited = n == next_;
   }
-  ready_cv_.notify_all();
+  // Only the writer waits on ready_cv_, and only for block next_: a later block is found by its next
+  // next() (the wait checks its condition before sleeping).
+  if (awaited) ready_cv_.notify_one();
 }
 
 }  // namespace tronidx::sync

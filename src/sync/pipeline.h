@@ -71,7 +71,7 @@ class Pipeline {
 
   void worker();
   void run_task(const Task& task);
-  void issue_ranges_locked();
+  size_t issue_ranges_locked();  // returns how many ranges it queued
   // Decodes a block that has its infos; on a mismatch queues a refetch instead.
   void decode_and_finish(decode::RawBlock raw);
   bool backoff(std::chrono::milliseconds& delay);
