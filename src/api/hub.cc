@@ -17,6 +17,7 @@ namespace tronidx::api {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
+constexpr std::chrono::nanoseconds kBudgetSlice = std::chrono::milliseconds(5);  // a budgeted pump's CPU slice
 
 bool idle_locked_state(const std::deque<Delivery>& queue, bool in_flight, bool scheduled) {
   return queue.empty() && !in_flight && !scheduled;
@@ -107,8 +108,13 @@ void Subscription::close() {
   queue_.clear();
 }
 
-void Subscription::pump() {
-  while (true) {
+void Subscription::pump(std::chrono::nanoseconds cpu_slice) {
+  const auto cpu_start = cpu_slice > std::chrono::nanoseconds::zero() ? CpuBudget::thread_cpu_time() : cpu_slice;
+  const auto slice_used = [&] {
+    return cpu_slice > std::chrono::nanoseconds::zero() && CpuBudget::thread_cpu_time() - cpu_start >= cpu_slice;
+  };
+  bool yielded = false;
+  while (!yielded) {
     const Hub::View v = hub_.view();
     Cursor pos;
     {
@@ -140,6 +146,10 @@ void Subscription::pump() {
         if (!status.ok()) break;
         pos = Cursor{rec->seq, Cursor::kAfterRecord};
         if (events.size() >= hub_.opts_.max_queued_events) break;
+        if (slice_used()) {
+          yielded = true;  // (the records after pos are read again next time)
+          break;
+        }
       }
     }
     // Commit times (for the delivery-latency histogram), looked up once per record and before taking this
@@ -182,6 +192,14 @@ void Subscription::pump() {
 
 Hub::Hub(store::Store& store, HubOptions options)
     : store_(store), opts_(std::move(options)), cache_(opts_.cache_transfers) {
+  if (opts_.backlog_catch_up_cores > 0) {
+    // Up to 100 ms of the budget saved up: a pump's batch is not cut short, and an idle pool cannot
+    // bank more than that for later.
+    catch_up_budget_ = std::make_unique<CpuBudget>(
+        opts_.backlog_catch_up_cores,
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::milliseconds(100) * opts_.backlog_catch_up_cores),
+        SteadyClock::now());
+  }
   auto snap = store_.snapshot();
   if (snap.ok()) view_.snapshot = *snap;
   const auto st = store_.state();
@@ -544,10 +562,22 @@ void Hub::worker(Pool pool, bool heartbeat_owner) {
       continue;
     }
     if (!run_queue.empty()) {
+      CpuBudget* const budget = pool == Pool::kBacklog && catching_up_.load() ? catch_up_budget_.get() : nullptr;
+      if (budget != nullptr) {
+        const auto pause = budget->pause(SteadyClock::now());
+        if (pause > std::chrono::nanoseconds::zero()) {
+          // (At most 100 ms at a time: a commit, a stop or the end of the catch-up is seen soon.)
+          cv.wait_for(lock, std::min<std::chrono::nanoseconds>(pause, std::chrono::milliseconds(100)));
+          continue;
+        }
+      }
       auto sub = std::move(run_queue.front());
       run_queue.pop_front();
       lock.unlock();
-      sub->pump();
+      const auto cpu_before = budget != nullptr ? CpuBudget::thread_cpu_time() : std::chrono::nanoseconds::zero();
+      // In slices, so that the budget is kept to within a slice per worker.
+      sub->pump(budget != nullptr ? kBudgetSlice : std::chrono::nanoseconds::zero());
+      if (budget != nullptr) budget->charge(CpuBudget::thread_cpu_time() - cpu_before);
       lock.lock();
       continue;
     }

@@ -17,7 +17,9 @@
 // then ingestion, then backlog replay. A lagging subscriber makes neither the index nor the live
 // subscribers late; it catches up with the CPU left over. Routing a commit (finding whom it wakes) runs on
 // the live workers while the daemon follows, and on the backlog workers while it catches up, when every
-// subscription it could wake is a backlog one anyway.
+// subscription it could wake is a backlog one anyway. While catching up, the backlog workers' pumping is
+// also held to a CPU budget (backlog_catch_up_cores): a nice level yields only when another thread is
+// runnable, and the gRPC writes and the clients' decoding of what the pumps send run at normal priority.
 //
 // Threading: on_commit runs on the writer thread; derivation runs on the hub's worker threads; Transport
 // callbacks (on_sent) come from gRPC threads. Lock order: Hub::mu_ before Subscription::mu_.
@@ -35,6 +37,7 @@
 #include <vector>
 
 #include "block_source.h"
+#include "cpu_budget.h"
 #include "tronidx/common/metrics.h"
 #include "events.h"
 #include "tronidx/store/store.h"
@@ -46,6 +49,10 @@ struct HubOptions {
   size_t workers = 2;                     // live workers (normal priority)
   size_t backlog_workers = 2;             // backlog workers (nice +backlog_nice)
   int backlog_nice = 10;                  // 0: same priority as everything else
+  // While the daemon catches up, the backlog workers' pumping uses at most this much CPU on average
+  // (cores: 0.1 = a tenth of one core; 0 = no limit). Routing commits is not limited (a lagging route
+  // would wake every subscriber later).
+  double backlog_catch_up_cores = 0.1;
   uint64_t live_window_records = 100;     // a subscription further behind the end is a backlog one
   uint64_t max_lag_records = 2'000'000;   // a subscription further behind the journal end is closed
   size_t replay_batch = 256;              // records read from disk at a time
@@ -93,7 +100,9 @@ class Subscription : public std::enable_shared_from_this<Subscription> {
 
  private:
   friend class Hub;
-  void pump();                       // worker thread: derive and send
+  // Worker thread: derive and send. With a nonzero `cpu_slice` it stops after about that much of its
+  // thread's CPU time (between two records), and is queued again if it has more to do.
+  void pump(std::chrono::nanoseconds cpu_slice = std::chrono::nanoseconds::zero());
   void send_next_locked(std::unique_lock<std::mutex>& lock);
   void finish_locked(std::unique_lock<std::mutex>& lock, Status status);
 
@@ -189,6 +198,7 @@ class Hub final : public sync::CommitListener {
   std::set<std::shared_ptr<Subscription>> subs_;
   std::deque<std::shared_ptr<Subscription>> live_queue_, backlog_queue_;
   std::condition_variable backlog_cv_;  // backlog workers wait here, live workers on cv_
+  std::unique_ptr<CpuBudget> catch_up_budget_;  // the backlog pumps' while catching up; null: no limit
   std::vector<std::thread> threads_;
 };
 

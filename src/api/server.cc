@@ -116,6 +116,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::create(const ApiOptions& options, 
   ho.workers = options.hub_workers;
   ho.backlog_workers = options.hub_workers;
   ho.backlog_nice = options.backlog_nice;
+  ho.backlog_catch_up_cores = options.backlog_catch_up_cpu_percent / 100.0;
   ho.max_lag_records = options.max_subscriber_lag;
   ho.heartbeat_interval = options.heartbeat_interval;
   impl->hub = std::make_unique<Hub>(deps.store, ho);

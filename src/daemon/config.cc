@@ -44,6 +44,7 @@ constexpr KeySpec kKeys[] = {
     {"api.max_streams_per_key", Type::kInt}, {"api.health_max_lag_blocks", Type::kInt},
     {"api.heartbeat_interval_ms", Type::kInt}, {"api.max_subscriber_lag", Type::kInt},
     {"api.hub_workers", Type::kInt},         {"api.backlog_nice", Type::kInt},
+    {"api.backlog_catch_up_cpu_percent", Type::kInt},
     {"metrics.enabled", Type::kBool},        {"metrics.listen", Type::kString},
     {"metrics.ready_max_lag_blocks", Type::kInt},
 };
@@ -323,6 +324,7 @@ Config load_config(const std::string& path, const std::map<std::string, std::str
   c.api.max_subscriber_lag = static_cast<uint64_t>(r.integer("api.max_subscriber_lag", 2'000'000, 100, INT64_MAX));
   c.api.hub_workers = static_cast<size_t>(r.integer("api.hub_workers", 2, 1, 64));
   c.api.backlog_nice = static_cast<int>(r.integer("api.backlog_nice", 10, 0, 19));
+  c.api.backlog_catch_up_cpu_percent = static_cast<int>(r.integer("api.backlog_catch_up_cpu_percent", 10, 0, 6400));
   if (const toml::array* keys = root.at_path("api.key").as_array()) {
     for (size_t i = 0; i < keys->size(); ++i) {
       const std::string where = "api.key[" + std::to_string(i) + "]";

@@ -1,8 +1,11 @@
 // B3 (detection latency) and B4 (fan-out).
+#include <algorithm>
 #include <array>
 #include <random>
 #include <set>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "itsupport/truth.h"
 #include "scenarios.h"
@@ -190,16 +193,33 @@ void run_fan_out(Report& report, const BenchOptions& opt) {
     rate = t->seconds_steady > 0 ? static_cast<double>(t->blocks_steady) / t->seconds_steady
                                  : static_cast<double>(to - from) / t->seconds_total;
   };
-  double base = 0, loaded = 0;
+  // The two catch-ups run one after the other, and this machine's speed moves by more than the 10 % the
+  // target allows between runs a few seconds apart: the pair is run several times (alternating) and the
+  // pair with the median ratio is reported, every ratio in the note.
+  struct Pair {
+    double base = 0, loaded = 0;
+  };
+  std::vector<Pair> pairs;
   std::string err;
-  catch_up_rate(false, base, err);
-  if (err.empty()) catch_up_rate(true, loaded, err);
+  const int runs = opt.quick ? 1 : 3;
+  for (int r = 0; r < runs && err.empty(); ++r) {
+    Pair p;
+    catch_up_rate(false, p.base, err);
+    if (err.empty()) catch_up_rate(true, p.loaded, err);
+    if (err.empty()) pairs.push_back(p);
+  }
   if (auto s = hold_infos(**sim, false); !s.ok() && err.empty()) err = s.error().message;
   if (!err.empty()) {
     report.add({"B4", "ingestion with subscribers", 0, "blocks/s", {}, "", "", {}, err});
   } else {
-    report.add({"B4", "catch-up with " + std::to_string(per_address) + "+10 subscribers", loaded, "blocks/s", base,
-                "same catch-up without subscribers", ">= 90% of it", loaded >= 0.9 * base, ""});
+    std::sort(pairs.begin(), pairs.end(),
+              [](const Pair& a, const Pair& b) { return a.loaded / a.base < b.loaded / b.base; });
+    std::string note = "median of " + std::to_string(pairs.size()) + " alternating pairs; ratios";
+    for (const auto& p : pairs) note.append(" ").append(format_value(100 * p.loaded / p.base)).append("%");
+    const Pair& median = pairs[pairs.size() / 2];
+    report.add({"B4", "catch-up with " + std::to_string(per_address) + "+10 subscribers", median.loaded, "blocks/s",
+                median.base, "same catch-up without subscribers", ">= 90% of it", median.loaded >= 0.9 * median.base,
+                note});
   }
 
   // (2) One new block while following, delivered to every subscription.

@@ -44,6 +44,7 @@ struct ApiOptions {
   uint64_t health_max_lag_blocks = 30;  // Health says SERVING only within this lag of the node
   size_t hub_workers = 2;
   int backlog_nice = 10;                    // CPU priority of subscribers replaying a backlog (hub.h)
+  int backlog_catch_up_cpu_percent = 10;    // their CPU budget while the daemon catches up (0: none)
   uint64_t max_subscriber_lag = 2'000'000;  // journal records; beyond: RESOURCE_EXHAUSTED
   std::chrono::milliseconds heartbeat_interval{5000};
 };

@@ -7,7 +7,8 @@
 //     more than 100 records behind, so the backlog threads serve it until it is live again.
 // And the backlog threads run at nice +api.backlog_nice, the live ones at normal priority. While the
 // daemon catches up, the backlog threads also route commits and send heartbeats: idle streams still get
-// their heartbeats, and an address stream opened before the first commit gets every one of its events.
+// their heartbeats, and an address stream opened before the first commit gets every one of its events;
+// under a tiny CPU budget for that catch-up, streams still get exactly the model's events.
 // The stalled client uses a tiny HTTP/2 receive window, so the server's writes block after a few KB.
 #include <gtest/gtest.h>
 
@@ -211,6 +212,72 @@ TEST(SlowSubscriber, DuringCatchUpIdleStreamsGetHeartbeatsAndAddressStreamsEvery
   watched.wait_for([&](const std::vector<Received>& r) { return added(r).size() >= want.size(); }, 60s);
   EXPECT_EQ(added(watched.received()), want);
   EXPECT_FALSE(watched.ended()) << describe(watched.status());
+}
+
+// While catching up, the backlog threads keep to a CPU budget (api.backlog_catch_up_cpu_percent): their
+// pumps stop after a slice of CPU time, between two records, and are queued again. With a budget of 1 %
+// of a core, a stream of every token (thousands of events: many slices) and an address stream, both
+// opened before the first commit, receive exactly the reference model's events: no gap, nothing twice.
+TEST(SlowSubscriber, UnderATinyCatchUpCpuBudgetStreamsStillGetExactlyTheModelsEvents) {
+  TS_ASSIGN(auto sim, start_sim({"--profile", "small", "--txs-per-block", "30", "--block-interval-ms", "0",
+                                  "--prebuild", "300", "--hot-addresses", "2", "--hot-share", "0.15"}));
+  tronsim::v1::FaultConfig hold;
+  hold.set_unavailable_rate(1.0);
+  hold.set_unavailable_scope(tronsim::v1::SCOPE_INFOS);
+  TS_ASSERT_OK(sim->set_faults(hold));
+  ApiDaemonOptions o = daemon_options(*sim, "all");
+  o.start_block = 1;
+  // Small commits, and node calls slowed below: a catch-up of several seconds, during which the streams'
+  // backlog grows faster than 1 % of a core delivers it, so their pumps run out of CPU slices.
+  o.sync_settings = {"commit_max_blocks = 5", "fetch_concurrency = 2"};
+  o.api_settings.push_back("backlog_catch_up_cpu_percent = 1");
+  TS_ASSIGN(auto d, ApiDaemon::start(o));
+  TS_ASSIGN(const ChainTruth truth, read_truth(*sim));
+  std::set<std::string> tokens;
+  for (const auto& t : truth.transfers) {
+    if (t.kind != "TRC10") tokens.insert(t.token);
+  }
+  const std::vector<ModelFilter> filters = {ModelFilter{"all tokens/d0", {}, tokens, 0},
+                                            ModelFilter{"hot0/d0", {truth.hot_addresses[0]}, {}, 0}};
+  std::vector<std::unique_ptr<EventStream>> streams;
+  for (const auto& f : filters) streams.push_back(std::make_unique<EventStream>(d->api_endpoint(), f.request()));
+  for (auto& s : streams) ASSERT_TRUE(s->wait_for([](const std::vector<Received>& r) { return !r.empty(); }, 30s));
+  tronsim::v1::FaultConfig slow;
+  slow.set_latency_ms(10);
+  TS_ASSERT_OK(sim->set_faults(slow));
+  TS_ASSERT_OK(wait_synced(*d, *sim, 240s));
+  TS_ASSIGN(const auto st, d->status());
+  const uint64_t end = st.journal_next_seq() - 1;
+  for (size_t i = 0; i < streams.size(); ++i) {
+    // Caught up once the daemon follows (no budget then): idle (two heartbeats in a row) at the journal's
+    // end as it was when the daemon had synced.
+    ASSERT_TRUE(streams[i]->wait_for(
+        [&](const std::vector<Received>& r) {
+          if (r.size() < 2 || r.back().event.type() != v1::Event::HEARTBEAT ||
+              r[r.size() - 2].event.type() != v1::Event::HEARTBEAT) {
+            return false;
+          }
+          auto c = decode_cursor(r.back().event.cursor());
+          return c && c->seq >= end;
+        },
+        120s))
+        << filters[i].name << ": did not reach the journal's end " << end << "; last " << streams[i]->last_cursor();
+    streams[i]->cancel();
+  }
+  const ExitStatus stopped = d->stop();
+  EXPECT_TRUE(stopped.success()) << stopped.describe();
+
+  TS_ASSIGN(const Journal journal, read_journal(d->data_dir()));
+  const Replay rep = replay(journal, filters);
+  EXPECT_TRUE(rep.errors.empty()) << ::testing::PrintToString(rep.errors);
+  ASSERT_GT(rep.events[0].size(), 1000u) << "too few events to cut the pumps into many slices";
+  for (size_t i = 0; i < streams.size(); ++i) {
+    const std::vector<Segment> segments = {
+        Segment{std::nullopt, streams[i]->received(), describe(streams[i]->status())}};
+    std::pair<uint64_t, uint32_t> start{0, 0};
+    EXPECT_EQ(check_segments(segments, rep.events[i], &start), "") << filters[i].name;
+    EXPECT_EQ(check_union(segments, rep.events[i], start), "") << filters[i].name;
+  }
 }
 
 // The nice value of every thread of `pid`, by thread name.
