@@ -27,6 +27,29 @@ namespace {
 const std::string kUsdt = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 constexpr const char* kSlowMetric = "tronidx_subscribers_disconnected_slow_total";
 
+// A small-profile chain of `prebuild` blocks whose node refuses info calls, so that no block with
+// transactions can be indexed yet: streams opened now open before the first commit.
+Result<std::unique_ptr<SimProcess>> start_held_sim(int txs_per_block, int prebuild) {
+  TRONIDX_ASSIGN(auto sim, start_sim({"--profile", "small", "--txs-per-block", std::to_string(txs_per_block),
+                                      "--block-interval-ms", "0", "--prebuild", std::to_string(prebuild),
+                                      "--hot-addresses", "2", "--hot-share", "0.15"}));
+  tronsim::v1::FaultConfig hold;
+  hold.set_unavailable_rate(1.0);
+  hold.set_unavailable_scope(tronsim::v1::SCOPE_INFOS);
+  TRONIDX_TRY(sim->set_faults(hold));
+  return sim;
+}
+
+// Whether a stream is idle (two heartbeats in a row) with its cursor at or beyond journal seq `seq`.
+bool idle_at(const std::vector<Received>& r, uint64_t seq) {
+  if (r.size() < 2 || r.back().event.type() != v1::Event::HEARTBEAT ||
+      r[r.size() - 2].event.type() != v1::Event::HEARTBEAT) {
+    return false;
+  }
+  auto c = decode_cursor(r.back().event.cursor());
+  return c && c->seq >= seq;
+}
+
 TEST(SlowSubscriber, NeverStallsIngestionOrOthersAndIsDisconnectedThenResumesWithoutGap) {
   TS_ASSIGN(auto sim, start_sim({"--profile", "small", "--txs-per-block", "40", "--block-interval-ms", "0",
                                   "--prebuild", "12", "--solid-lag", "6", "--hot-addresses", "2", "--hot-share",
@@ -119,16 +142,8 @@ TEST(SlowSubscriber, NeverStallsIngestionOrOthersAndIsDisconnectedThenResumesWit
   TS_ASSIGN(const auto st2, d->status());
   const uint64_t end = st2.journal_next_seq() - 1;
   // Caught up: idle (two heartbeats in a row) at or beyond the last event of the journal's last records.
-  ASSERT_TRUE(resumed.wait_for(
-      [&](const std::vector<Received>& r) {
-        if (r.size() < 2 || r.back().event.type() != v1::Event::HEARTBEAT ||
-            r[r.size() - 2].event.type() != v1::Event::HEARTBEAT) {
-          return false;
-        }
-        auto c = decode_cursor(r.back().event.cursor());
-        return c && c->seq + 10 >= end;
-      },
-      120s))
+  ASSERT_TRUE(resumed.wait_for([&](const std::vector<Received>& r) { return idle_at(r, end > 10 ? end - 10 : 0); },
+                               120s))
       << "the resumed stream did not catch up: " << describe(resumed.status()) << " last " << resumed.last_cursor();
   resumed.cancel();
   segments.push_back(Segment{resume_from, resumed.received(), describe(resumed.status())});
@@ -148,13 +163,8 @@ TEST(SlowSubscriber, NeverStallsIngestionOrOthersAndIsDisconnectedThenResumesWit
 }
 
 TEST(SlowSubscriber, DuringCatchUpIdleStreamsGetHeartbeatsAndAddressStreamsEveryEvent) {
-  TS_ASSIGN(auto sim, start_sim({"--profile", "small", "--txs-per-block", "20", "--block-interval-ms", "0",
-                                  "--prebuild", "150", "--hot-addresses", "2", "--hot-share", "0.15"}));
   // No block can be indexed while the node refuses info calls: the streams open before the first commit.
-  tronsim::v1::FaultConfig hold;
-  hold.set_unavailable_rate(1.0);
-  hold.set_unavailable_scope(tronsim::v1::SCOPE_INFOS);
-  TS_ASSERT_OK(sim->set_faults(hold));
+  TS_ASSIGN(auto sim, start_held_sim(20, 150));
   ApiDaemonOptions o = daemon_options(*sim, "all");
   o.start_block = 1;
   // One slow call at a time and small commits: a catch-up of many commits over several seconds.
@@ -219,12 +229,7 @@ TEST(SlowSubscriber, DuringCatchUpIdleStreamsGetHeartbeatsAndAddressStreamsEvery
 // of a core, a stream of every token (thousands of events: many slices) and an address stream, both
 // opened before the first commit, receive exactly the reference model's events: no gap, nothing twice.
 TEST(SlowSubscriber, UnderATinyCatchUpCpuBudgetStreamsStillGetExactlyTheModelsEvents) {
-  TS_ASSIGN(auto sim, start_sim({"--profile", "small", "--txs-per-block", "30", "--block-interval-ms", "0",
-                                  "--prebuild", "300", "--hot-addresses", "2", "--hot-share", "0.15"}));
-  tronsim::v1::FaultConfig hold;
-  hold.set_unavailable_rate(1.0);
-  hold.set_unavailable_scope(tronsim::v1::SCOPE_INFOS);
-  TS_ASSERT_OK(sim->set_faults(hold));
+  TS_ASSIGN(auto sim, start_held_sim(30, 300));
   ApiDaemonOptions o = daemon_options(*sim, "all");
   o.start_block = 1;
   // Small commits, and node calls slowed below: a catch-up of several seconds, during which the streams'
@@ -251,16 +256,7 @@ TEST(SlowSubscriber, UnderATinyCatchUpCpuBudgetStreamsStillGetExactlyTheModelsEv
   for (size_t i = 0; i < streams.size(); ++i) {
     // Caught up once the daemon follows (no budget then): idle (two heartbeats in a row) at the journal's
     // end as it was when the daemon had synced.
-    ASSERT_TRUE(streams[i]->wait_for(
-        [&](const std::vector<Received>& r) {
-          if (r.size() < 2 || r.back().event.type() != v1::Event::HEARTBEAT ||
-              r[r.size() - 2].event.type() != v1::Event::HEARTBEAT) {
-            return false;
-          }
-          auto c = decode_cursor(r.back().event.cursor());
-          return c && c->seq >= end;
-        },
-        120s))
+    ASSERT_TRUE(streams[i]->wait_for([&](const std::vector<Received>& r) { return idle_at(r, end); }, 120s))
         << filters[i].name << ": did not reach the journal's end " << end << "; last " << streams[i]->last_cursor();
     streams[i]->cancel();
   }
