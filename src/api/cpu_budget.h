@@ -18,6 +18,7 @@ namespace tronidx::api {
 class CpuBudget {
  public:
   using Clock = std::chrono::steady_clock;
+  // `cores` > 0; the budget starts with `burst` saved up at `now`.
   CpuBudget(double cores, std::chrono::nanoseconds burst, Clock::time_point now);
 
   // Records `cpu` of CPU time used by one of the pool's threads.

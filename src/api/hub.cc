@@ -193,8 +193,8 @@ void Subscription::pump(std::chrono::nanoseconds cpu_slice) {
 Hub::Hub(store::Store& store, HubOptions options)
     : store_(store), opts_(std::move(options)), cache_(opts_.cache_transfers) {
   if (opts_.backlog_catch_up_cores > 0) {
-    // Up to 100 ms of the budget saved up: a pump's batch is not cut short, and an idle pool cannot
-    // bank more than that for later.
+    // An idle pool saves up at most 100 ms' worth of its budget (10 ms of CPU at a tenth of a core): it
+    // cannot bank a long burst for later.
     catch_up_budget_ = std::make_unique<CpuBudget>(
         opts_.backlog_catch_up_cores,
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::milliseconds(100) * opts_.backlog_catch_up_cores),
