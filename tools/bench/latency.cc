@@ -32,6 +32,30 @@ void addresses_and_tokens(const testsupport::SimProcess& sim, int64_t from, int6
   }
 }
 
+// B4's subscriptions: one per address and 10 on every token, on `fleet`; then waits (2 minutes at most)
+// until the daemon counts them all. "" when they are open, else what is missing.
+std::string open_subscriptions(SubscriberFleet& fleet, const std::set<std::string>& addrs,
+                               const std::set<std::string>& tokens, int metrics_port) {
+  for (const auto& a : addrs) {
+    v1::SubscribeRequest r;
+    r.add_addresses(a);
+    fleet.add(r);
+  }
+  for (int k = 0; k < 10; ++k) {
+    v1::SubscribeRequest r;
+    for (const auto& t : tokens) r.add_tokens(t);
+    fleet.add(r);
+  }
+  const auto counted = [&] { return scrape_metric(metrics_port, "tronidx_subscribers").value_or(-1); };
+  if (testsupport::wait_until([&] { return counted() >= static_cast<double>(fleet.streams()); },
+                              std::chrono::minutes(2), std::chrono::milliseconds(50))) {
+    return "";
+  }
+  return "only " + std::to_string(fleet.open()) + " of " + std::to_string(fleet.streams()) +
+         " subscriptions opened in 2 minutes (the daemon counts " + std::to_string(static_cast<int64_t>(counted())) +
+         ")";
+}
+
 }  // namespace
 
 void run_detection_latency(Report& report, const BenchOptions& opt) {
@@ -153,27 +177,8 @@ void run_fan_out(Report& report, const BenchOptions& opt) {
     std::unique_ptr<SubscriberFleet> fleet;
     if (with_subscribers) {
       fleet = std::make_unique<SubscriberFleet>((*d)->api_endpoint(), 16);
-      for (const auto& a : addrs) {
-        v1::SubscribeRequest r;
-        r.add_addresses(a);
-        fleet->add(r);
-      }
-      for (int k = 0; k < 10; ++k) {
-        v1::SubscribeRequest r;
-        for (const auto& t : tokens) r.add_tokens(t);
-        fleet->add(r);
-      }
-      const bool connected = testsupport::wait_until(
-          [&] {
-            return scrape_metric(metrics_port, "tronidx_subscribers").value_or(0) >= static_cast<double>(fleet->streams());
-          },
-          std::chrono::minutes(2), std::chrono::milliseconds(50));
-      if (!connected) {
-        err = "only " + std::to_string(fleet->open()) + " of " + std::to_string(fleet->streams()) +
-              " subscriptions opened in 2 minutes (the daemon counts " +
-              std::to_string(static_cast<uint64_t>(scrape_metric(metrics_port, "tronidx_subscribers").value_or(-1))) + ")";
-        return;
-      }
+      err = open_subscriptions(*fleet, addrs, tokens, metrics_port);
+      if (!err.empty()) return;
     }
     auto st = (*d)->status();
     const uint64_t from = st.ok() ? st->tip_block_num() : 0;
@@ -234,21 +239,8 @@ void run_fan_out(Report& report, const BenchOptions& opt) {
     return;
   }
   SubscriberFleet fleet((*d)->api_endpoint(), 16);
-  for (const auto& a : addrs) {
-    v1::SubscribeRequest r;
-    r.add_addresses(a);
-    fleet.add(r);
-  }
-  for (int k = 0; k < 10; ++k) {
-    v1::SubscribeRequest r;
-    for (const auto& t : tokens) r.add_tokens(t);
-    fleet.add(r);
-  }
-  if (!testsupport::wait_until(
-          [&] { return scrape_metric(metrics_port, "tronidx_subscribers").value_or(0) >= static_cast<double>(fleet.streams()); },
-          std::chrono::minutes(2), std::chrono::milliseconds(50))) {
-    report.add({"B4", "fan-out delivery", 0, "ms", {}, "", "", {},
-                "only " + std::to_string(fleet.open()) + " of " + std::to_string(fleet.streams()) + " subscriptions opened"});
+  if (const std::string missing = open_subscriptions(fleet, addrs, tokens, metrics_port); !missing.empty()) {
+    report.add({"B4", "fan-out delivery", 0, "ms", {}, "", "", {}, missing});
     return;
   }
   const double delivered_before = scrape_metric(metrics_port, "tronidx_events_sent_total").value_or(0);
