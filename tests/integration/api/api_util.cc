@@ -466,7 +466,6 @@ std::string event_key(const v1::Event& e) {
 
 // ---- misc ---------------------------------------------------------------------------------------------
 
-
 std::vector<TruthTransfer> touching(const std::vector<TruthTransfer>& truth, const std::string& address) {
   std::vector<TruthTransfer> out;
   for (const auto& t : truth) {

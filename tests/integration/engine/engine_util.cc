@@ -567,5 +567,4 @@ size_t count_occurrences(const std::string& text, const std::string& needle) {
   return n;
 }
 
-
 }  // namespace tronidx::engine
