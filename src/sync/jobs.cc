@@ -456,14 +456,23 @@ Status JobManager::run_backfill_from_index(Job& job) {
     q.limit = 1000;
     TRONIDX_ASSIGN(auto page, snap->address_history(q));
     if (page.empty()) break;
-    after = page.back().transfer.position;
+    const decode::Position last = page.back().transfer.position;
     JobInfo next = info;
     next.items += page.size();
-    next.next_block = after->block_num;
+    next.next_block = last.block_num;
     const chain::Address address = info.address;
-    TRONIDX_TRY(commit_step(job, next, [&page, address](store::WriteTxn& txn) -> Status {
+    Status step = commit_step(job, next, [&page, address](store::WriteTxn& txn) -> Status {
       return txn.backfill(address, page);
-    }));
+    });
+    if (!step.ok() && step.error().code == Errc::kAborted) {
+      // The chain reorganised under this page (a block it read was reverted since the snapshot): read the
+      // page again from a snapshot taken now, after the last committed one, as the node path refetches.
+      spdlog::info("job {}: {} (reading the page again)", info.id, step.error().message);
+      TRONIDX_ASSIGN(snap, store_.snapshot());
+      continue;
+    }
+    TRONIDX_TRY(step);
+    after = last;
     info = next;
   }
   info.next_block = info.to_block + 1;
