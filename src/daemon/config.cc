@@ -28,6 +28,7 @@ constexpr KeySpec kKeys[] = {
     {"node.max_attempts", Type::kInt},       {"node.max_receive_mb", Type::kInt},
     {"node.verify_txids", Type::kBool},      {"store.data_dir", Type::kString},
     {"store.sync_writes", Type::kBool},      {"store.block_cache_mb", Type::kInt},
+    {"store.ingest_min_writes", Type::kInt},
     {"store.journal_retention", Type::kInt}, {"index.mode", Type::kString},
     {"index.tokens", Type::kStringList},     {"index.trx", Type::kBool},
     {"index.trc10", Type::kBool},            {"index.start_block", Type::kInt},
@@ -258,6 +259,7 @@ Config load_config(const std::string& path, const std::map<std::string, std::str
   if (c.data_dir.empty()) fail("store.data_dir", "is required (where the index lives)");
   c.sync_writes = r.boolean("store.sync_writes", true);
   c.block_cache_mb = static_cast<size_t>(r.integer("store.block_cache_mb", 128, 8, 1 << 20));
+  c.ingest_min_writes = static_cast<size_t>(r.integer("store.ingest_min_writes", 50'000, 0, INT64_MAX));
   c.sync.journal_retention = static_cast<uint64_t>(r.integer("store.journal_retention", 5'000'000, 1000, INT64_MAX));
 
   // [index]
@@ -289,7 +291,7 @@ Config load_config(const std::string& path, const std::map<std::string, std::str
   c.sync.fetch_concurrency = static_cast<size_t>(r.integer("sync.fetch_concurrency", 8, 1, 256));
   c.sync.ranges_in_flight = static_cast<size_t>(r.integer("sync.ranges_in_flight", 8, 1, 64));
   c.sync.poll_interval = std::chrono::milliseconds(r.integer("sync.poll_interval_ms", 1000, 50, 60000));
-  c.sync.commit_max_blocks = static_cast<size_t>(r.integer("sync.commit_max_blocks", 200, 1, 10000));
+  c.sync.commit_max_blocks = static_cast<size_t>(r.integer("sync.commit_max_blocks", 1000, 1, 10000));
   c.sync.progress_interval = std::chrono::milliseconds(r.integer("sync.progress_interval_ms", 5000, 100, 3600000));
 
   c.confirmations = static_cast<uint32_t>(r.integer("confirmations.min", 19, 1, 100000));

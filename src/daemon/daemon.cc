@@ -139,6 +139,7 @@ int Daemon::Impl::run() {
   so.mode = config.mode;
   so.sync_writes = config.sync_writes;
   so.block_cache_bytes = config.block_cache_mb << 20;
+  so.ingest_min_writes = config.ingest_min_writes;
   auto store_r = store::Store::open(so);
   if (!store_r.ok()) {
     spdlog::error("{}", store_r.error().message);

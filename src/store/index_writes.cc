@@ -70,25 +70,34 @@ void IndexWrites::sort_ops(std::vector<Op>& ops, std::vector<Op>& scratch) {
   ops.swap(scratch);
 }
 
-void IndexWrites::emit_into(rocksdb::WriteBatch& batch) {
+void IndexWrites::drain(const OpFn& fn) {
   char key[kMaxKey];
   for (Family& f : families_) {
     sort_ops(f.ops, scratch_);
-    for (const Op& op : f.ops) {
+    for (size_t n = 0; n < f.ops.size(); ++n) {
+      const Op& op = f.ops[n];
+      // Sorted by (key, order): a later write of the same key follows, and wins.
+      if (n + 1 < f.ops.size() && f.ops[n + 1].words == op.words && f.ops[n + 1].size == op.size) continue;
       for (size_t i = 0; i < kWords; ++i) {
         const uint64_t w = to_big_endian(op.words[i]);
         std::memcpy(key + 8 * i, &w, 8);
       }
-      const rocksdb::Slice k(key, op.size);
-      if (op.erase) {
-        batch.Delete(f.handle, k);
-      } else {
-        batch.Put(f.handle, k, rocksdb::Slice());
-      }
+      fn(f.handle, std::string_view(key, op.size), op.erase);
     }
     f.ops.clear();
   }
   size_ = 0;
+}
+
+void IndexWrites::emit_into(rocksdb::WriteBatch& batch) {
+  drain([&](rocksdb::ColumnFamilyHandle* family, std::string_view key, bool erase) {
+    const rocksdb::Slice k(key.data(), key.size());
+    if (erase) {
+      batch.Delete(family, k);
+    } else {
+      batch.Put(family, k, rocksdb::Slice());
+    }
+  });
 }
 
 }  // namespace tronidx::store

@@ -14,6 +14,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -32,8 +33,13 @@ class IndexWrites {
   void put(rocksdb::ColumnFamilyHandle* family, std::string_view key) { add(family, key, false); }
   void erase(rocksdb::ColumnFamilyHandle* family, std::string_view key) { add(family, key, true); }
 
-  // Appends every queued write to `batch`, by family then key; writes of one key keep their order (a
-  // delete then a put of it in one transaction leaves it present). Leaves the queue empty.
+  // Hands every family's writes to `op`, family by family, each family's in strictly increasing key order:
+  // of several writes of one key only the last queued is handed out (a delete then a put of it in one
+  // transaction leaves it present). Leaves the queue empty.
+  using OpFn = std::function<void(rocksdb::ColumnFamilyHandle* family, std::string_view key, bool erase)>;
+  void drain(const OpFn& op);
+
+  // drain() into `batch`.
   void emit_into(rocksdb::WriteBatch& batch);
 
   size_t size() const noexcept { return size_; }

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "index_writes.h"
+#include "ingest.h"
 #include "records.h"
 #include "rocks.h"
 #include "schema.h"
@@ -50,6 +51,10 @@ Result<std::unique_ptr<Store>> Store::open(const OpenOptions& options) {
   store->path_ = options.path;
   store->read_only_ = options.read_only;
   store->sync_writes_ = options.sync_writes;
+  if (!options.read_only) {  // (also with ingestion off: removes files an interrupted commit left)
+    TRONIDX_ASSIGN(store->ingester_, Ingester::open(*store->rocks_, options.path + "/ingest"));
+    store->ingest_min_writes_ = options.ingest_min_writes;
+  }
   store->tokens_ = std::make_unique<TokenDict>();
   auto& db = *store->rocks_->db;
   auto* meta = store->rocks_->meta;
@@ -210,7 +215,6 @@ Result<CommitResult> Store::commit(WriteTxn&& txn) {
   CommitResult result;
   if (txn.empty()) return result;
   auto& b = *txn.batch_;
-  txn.index_writes_->emit_into(b);
   // RocksDB counts every key comparison in a thread-local perf context unless told not to; nothing here
   // reads those counters, and the memtable inserts of a commit are mostly comparisons.
   rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
@@ -222,16 +226,27 @@ Result<CommitResult> Store::commit(WriteTxn&& txn) {
   v.clear();
   schema::put_be64(v, txn.next_seq_);
   b.Put(rocks_->meta, std::string(schema::meta::kNextSeq), v);
-  rocksdb::WriteOptions wo;
-  wo.sync = sync_writes_;
   // New tokens must be resolvable before any reader can see a transfer that refers to them (readers take
   // snapshots concurrently); taken out again if the write fails.
   for (const auto& [token, ref] : txn.new_tokens_) tokens_->add(token, ref);
-  auto s = rocks_->db->Write(wo, &b);
-  if (!s.ok()) {
+  auto& index = *txn.index_writes_;
+  // A large transaction (a catch-up commit) goes in as table files (ingest.h); others, and one with writes
+  // a table file cannot hold, as a WriteBatch.
+  Result<bool> written = false;
+  if (ingester_ && ingest_min_writes_ > 0 && b.Count() + index.size() >= ingest_min_writes_) {
+    written = ingester_->commit(b, index);
+  }
+  if (written.ok() && !*written) {
+    index.emit_into(b);
+    rocksdb::WriteOptions wo;
+    wo.sync = sync_writes_;
+    auto s = rocks_->db->Write(wo, &b);
+    if (!s.ok()) written = rocks_error(s, "commit");
+  }
+  if (!written.ok()) {
     wrote();
     for (const auto& [token, ref] : txn.new_tokens_) tokens_->remove(token, ref);
-    return rocks_error(s, "commit");
+    return written.error();
   }
 
   for (const auto& r : txn.records_) {

@@ -45,6 +45,7 @@ struct Config {
   std::string data_dir;
   bool sync_writes = true;
   size_t block_cache_mb = 128;
+  size_t ingest_min_writes = 50'000;  // store::OpenOptions::ingest_min_writes (0: never)
 
   store::ModeConfig mode;
   decode::DecodeOptions decode;

@@ -4,8 +4,9 @@
 //
 // Concurrency: one writer thread calls set_base/begin/commit/prune_journal; any thread may take
 // snapshots and read through them, read the identity and WatchSet, and call the state getters.
-// Atomicity: every commit is one RocksDB WriteBatch holding the data, its journal records and the new
-// tip/solidified/next_seq together, so a kill -9 at any instant leaves exactly a committed prefix.
+// Atomicity: every commit is one RocksDB WriteBatch, or for a large one one atomic ingestion of table files
+// (src/store/ingest.h), holding the data, its journal records and the new tip/solidified/next_seq
+// together, so a kill -9 at any instant leaves exactly a committed prefix.
 
 #include <array>
 #include <cstdint>
@@ -28,6 +29,7 @@ class Snapshot;
 class WriteTxn;
 struct Rocks;      // RocksDB handles (src/store/rocks.h)
 class TokenDict;   // token <-> ref dictionary (src/store/token_dict.h)
+class Ingester;    // commits as ingested table files (src/store/ingest.h)
 
 struct OpenOptions {
   std::string path;
@@ -40,6 +42,10 @@ struct OpenOptions {
   bool sync_writes = true;         // fsync the WAL on each commit (durable before subscribers hear of it)
   size_t block_cache_bytes = size_t{128} << 20;
   size_t write_buffer_bytes = size_t{64} << 20;
+  // A commit of at least this many writes (keys put or deleted, index entries included) goes in as table
+  // files ingested in one atomic step instead of a WriteBatch (src/store/ingest.h): a catch-up commit
+  // holds hundreds of thousands, a block followed live a few thousand. 0: never.
+  size_t ingest_min_writes = 50'000;
 };
 
 struct CommitResult {
@@ -117,6 +123,8 @@ class Store {
   Status load_tokens();
 
   std::unique_ptr<Rocks> rocks_;
+  std::unique_ptr<Ingester> ingester_;  // writable opens
+  size_t ingest_min_writes_ = 0;
   std::string path_;
   bool read_only_ = false;
   bool sync_writes_ = true;

@@ -37,7 +37,7 @@ struct SyncOptions {
   size_t fetch_concurrency = 8;                       // node calls in flight during catch-up
   size_t ranges_in_flight = 8;                        // 100-block ranges fetched ahead of the writer
   std::chrono::milliseconds poll_interval{1000};      // head polling while following
-  size_t commit_max_blocks = 200;                     // group commit bounds (catch-up)
+  size_t commit_max_blocks = 1000;                    // group commit bounds (catch-up)
   size_t commit_max_transfers = 100000;
   std::chrono::milliseconds progress_interval{5000};  // catch-up progress log line
   std::chrono::milliseconds max_error_backoff{10000};

@@ -1,5 +1,6 @@
 // Crash safety: tronidxd is killed with SIGKILL at random instants — during catch-up of a pre-built
-// chain, and around reorganisations made while it is down or while it runs — and restarted each time.
+// chain (its commits both ingested table files and write batches), and around reorganisations made while
+// it is down or while it runs — and restarted each time.
 // After every kill the database, opened read-only, must be exactly a committed prefix: its invariants
 // hold (tip consistent with blocks, transfers and every index; journal contiguous; nothing above the
 // tip), and every canonical block in it is a block the simulator really had, holding exactly that
@@ -10,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <fstream>
 
 #include "engine_util.h"
 #include "testsupport/temp_dir.h"
@@ -19,6 +21,15 @@ namespace tronidx::engine {
 namespace {
 
 using Versions = std::map<std::string, std::vector<TruthTransfer>>;
+
+// Table files RocksDB ingested during the last run on `data_dir` (the lines its LOG writes for each).
+size_t ingested_files(const std::filesystem::path& data_dir) {
+  std::ifstream log(data_dir / "LOG");
+  std::string line;
+  size_t n = 0;
+  while (std::getline(log, line)) n += line.find("External SST file") != std::string::npos ? 1 : 0;
+  return n;
+}
 
 // Runs tronidxd on the configuration (and data dir) of `d`'s first incarnation and SIGKILLs it. Every run
 // is spawned directly: with `early` the delay counts from the spawn (so the kill may land before the API
@@ -130,6 +141,9 @@ TEST(EngineCrash, KillDuringCatchUp) {
   auto o = daemon_options(spec, {sim->full_node_endpoint()});
   o.start_block = 1;
   o.sync_settings = {"fetch_concurrency = 2", "ranges_in_flight = 2"};
+  // Commits with transfers go in as ingested table files (src/store/ingest.h), those of empty blocks as
+  // write batches: kills land in both.
+  o.store_settings = {"ingest_min_writes = 20"};
   TS_ASSIGN(auto d, Daemon::start(o));
   // That first run wrote the configuration every killed run uses; it is killed at once (kill #0).
   const ExitStatus first = d->kill();
@@ -138,6 +152,7 @@ TEST(EngineCrash, KillDuringCatchUp) {
   Killer killer(*d, seed);
   uint64_t last_tip = 0, last_seq = 0;
   int mid_catch_up = 0, progressed = 0, empty = 0;
+  size_t ingested = 0;
   for (int k = 0; k <= kills; ++k) {
     SCOPED_TRACE("kill #" + std::to_string(k) + " (seed " + std::to_string(seed) + ")");
     if (k > 0) {
@@ -146,6 +161,7 @@ TEST(EngineCrash, KillDuringCatchUp) {
       const auto delay = std::chrono::milliseconds(early ? killer.uniform(0, 2500) : killer.uniform(0, 1200));
       if (!killer.kill_after(delay)) return;
     }
+    ingested += ingested_files(d->data_dir());  // before the checks open the database again
     const DbView db = check_after_kill(*d, versions, spec, k, k == 0 ? d->log_text() : killer.last_log());
     if (::testing::Test::HasFailure()) return;
     if (!db.exists || !db.has_base) {
@@ -176,10 +192,11 @@ TEST(EngineCrash, KillDuringCatchUp) {
     }
   }
   std::cout << "kills: " << kills << ", mid-catch-up " << mid_catch_up << ", with progress " << progressed
-            << ", before anything was committed " << empty << ", final chain " << truth.head << " blocks"
-            << std::endl;
+            << ", before anything was committed " << empty << ", final chain " << truth.head << " blocks, "
+            << ingested << " table files ingested" << std::endl;
   EXPECT_GE(mid_catch_up, kills / 2) << "too few kills landed during catch-up";
   EXPECT_GE(progressed, kills / 4) << "the daemon hardly progressed between kills";
+  EXPECT_GT(ingested, 0u) << "no commit went in as ingested table files";
   final_check(d, *sim, spec);
 }
 

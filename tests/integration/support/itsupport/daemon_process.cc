@@ -48,6 +48,7 @@ Result<std::unique_ptr<DaemonProcess>> DaemonProcess::start(DaemonOptions option
   for (size_t i = 0; i < o.node_endpoints.size(); ++i) cfg << (i ? ", " : "") << "\"" << o.node_endpoints[i] << "\"";
   cfg << "]\ncall_timeout_ms = 5000\nmax_attempts = 3\n";
   cfg << "[store]\ndata_dir = \"" << d->data_dir_.string() << "\"\nsync_writes = true\n";
+  for (const auto& s : o.store_settings) cfg << s << "\n";
   cfg << "[index]\nmode = \"" << o.mode << "\"\n";
   if (o.mode == "all") {
     cfg << "tokens = [";

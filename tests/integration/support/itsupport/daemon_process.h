@@ -41,6 +41,7 @@ struct DaemonOptions {
   std::vector<std::string> sync_settings;                     // "key = value" lines for [sync] (defaults:
                                                               // poll_interval_ms = 100, progress_interval_ms = 1000)
   std::vector<std::string> api_settings;                      // more "key = value" lines for [api]
+  std::vector<std::string> store_settings;                    // more "key = value" lines for [store]
   std::string log_level = "info";
   std::filesystem::path data_dir;                             // empty: <TempDir>/data
   std::filesystem::path binary;                               // empty: default_binary()

@@ -1,0 +1,195 @@
+#include "ingest.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/sst_file_writer.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+#include <vector>
+
+#include "index_writes.h"
+#include "rocks.h"
+
+namespace tronidx::store {
+namespace {
+
+struct Entry {
+  rocksdb::Slice key;
+  rocksdb::Slice value;
+  bool erase;
+};
+
+// Sorts a batch's puts and deletes by family (column family id) and key, pointing into the batch.
+class Collector : public rocksdb::WriteBatch::Handler {
+ public:
+  explicit Collector(std::vector<std::vector<Entry>>& by_cf) : by_cf_(by_cf) {}
+  rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key, const rocksdb::Slice& value) override {
+    return add(cf, Entry{key, value, false});
+  }
+  rocksdb::Status DeleteCF(uint32_t cf, const rocksdb::Slice& key) override {
+    return add(cf, Entry{key, rocksdb::Slice(), true});
+  }
+  // Every other operation keeps the Handler's default: an error status, which ends the iteration.
+
+ private:
+  rocksdb::Status add(uint32_t cf, Entry e) {
+    if (cf >= by_cf_.size()) return rocksdb::Status::InvalidArgument("unknown column family");
+    by_cf_[cf].push_back(e);
+    return rocksdb::Status::OK();
+  }
+  std::vector<std::vector<Entry>>& by_cf_;
+};
+
+// Orders one family's entries by key, keeping only the last write of each key (batch order).
+void sort_entries(std::vector<Entry>& entries) {
+  const auto less = [](const Entry& a, const Entry& b) { return a.key.compare(b.key) < 0; };
+  // The growing families arrive in key order.
+  if (!std::is_sorted(entries.begin(), entries.end(), less)) std::stable_sort(entries.begin(), entries.end(), less);
+  size_t out = 0;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (i + 1 < entries.size() && entries[i + 1].key == entries[i].key) continue;
+    entries[out++] = entries[i];
+  }
+  entries.resize(out);
+}
+
+Error ingest_error(const rocksdb::Status& s, const std::string& what) {
+  return rocks_error(s, "ingesting a commit: " + what);
+}
+
+}  // namespace
+
+struct Ingester::Impl {
+  Rocks* rocks = nullptr;
+  std::string dir;
+  uint64_t next_file = 0;
+  // Per column family id: its handle and the options its table files are built with.
+  struct Family {
+    rocksdb::ColumnFamilyHandle* handle = nullptr;
+    rocksdb::Options options;
+  };
+  std::vector<Family> families;
+
+  struct File {
+    std::string path;
+    rocksdb::ColumnFamilyHandle* handle;
+  };
+  std::vector<File> files;  // this commit's, removed unless ingested (moved into the database)
+
+  // The table file being written: opened on a family's first write, finished by the next family's or
+  // by finish().
+  std::unique_ptr<rocksdb::SstFileWriter> writer;
+  rocksdb::Status status;
+
+  void write(rocksdb::ColumnFamilyHandle* family, const rocksdb::Slice& key, const rocksdb::Slice& value, bool erase) {
+    if (!status.ok()) return;
+    if (files.empty() || files.back().handle != family) {
+      finish();
+      if (!status.ok()) return;
+      const Family& fam = families.at(family->GetID());
+      File f{dir + "/" + std::to_string(next_file++) + "-" + family->GetName() + ".sst", family};
+      writer = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), fam.options, family,
+                                                         /*invalidate_page_cache=*/false);
+      status = writer->Open(f.path);
+      files.push_back(std::move(f));
+      if (!status.ok()) return;
+    }
+    status = erase ? writer->Delete(key) : writer->Put(key, value);
+  }
+
+  void finish() {
+    if (writer && status.ok()) status = writer->Finish();
+    writer.reset();
+  }
+
+  void remove_files() {
+    writer.reset();
+    std::error_code ec;
+    for (const auto& f : files) std::filesystem::remove(f.path, ec);
+    files.clear();
+    status = rocksdb::Status::OK();
+  }
+};
+
+Ingester::Ingester(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Ingester::~Ingester() = default;
+
+Result<std::unique_ptr<Ingester>> Ingester::open(Rocks& rocks, std::string dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::remove_all(dir, ec);  // files of a commit that did not complete
+  if (ec) return make_error(Errc::kInternal, "removing " + dir + ": " + ec.message());
+  fs::create_directories(dir, ec);
+  if (ec) return make_error(Errc::kInternal, "creating " + dir + ": " + ec.message());
+  auto impl = std::make_unique<Impl>();
+  impl->rocks = &rocks;
+  impl->dir = std::move(dir);
+  const rocksdb::DBOptions db_options = rocks.db->GetDBOptions();
+  for (auto* h : rocks.handles) {
+    const uint32_t id = h->GetID();
+    if (impl->families.size() <= id) impl->families.resize(id + 1);
+    rocksdb::Options o(db_options, rocks.db->GetOptions(h));
+    // The growing families' files land at the last level and stay there until a full compaction (whose
+    // ZSTD would cost the writer thread more than this commit path saves: docs/performance.md): LZ4, as
+    // the levels above the last. The others land at L0, which flushes write uncompressed (rocks.cc), to be
+    // compacted later.
+    const bool last_level = h == rocks.transfers || h == rocks.journal || h == rocks.blocks;
+    o.compression = last_level ? rocksdb::kLZ4Compression : rocksdb::kNoCompression;
+    o.bottommost_compression = rocksdb::kDisableCompressionOption;
+    o.compression_per_level.clear();
+    impl->families[id] = Impl::Family{h, std::move(o)};
+  }
+  return std::unique_ptr<Ingester>(new Ingester(std::move(impl)));
+}
+
+Result<bool> Ingester::commit(const rocksdb::WriteBatch& batch, IndexWrites& index) {
+  Impl& im = *impl_;
+  std::vector<std::vector<Entry>> by_cf(im.families.size());
+  Collector collect(by_cf);
+  if (!const_cast<rocksdb::WriteBatch&>(batch).Iterate(&collect).ok()) {  // NOLINT: Iterate does not modify
+    return false;
+  }
+  struct Cleanup {
+    Impl& im;
+    ~Cleanup() { im.remove_files(); }
+  } cleanup{im};
+
+  index.drain([&](rocksdb::ColumnFamilyHandle* family, std::string_view key, bool erase) {
+    im.write(family, rocksdb::Slice(key.data(), key.size()), rocksdb::Slice(), erase);
+  });
+  for (size_t id = 0; id < by_cf.size(); ++id) {
+    auto& entries = by_cf[id];
+    if (entries.empty()) continue;
+    if (im.families[id].handle == nullptr) return make_error(Errc::kInternal, "a write to an unknown column family");
+    sort_entries(entries);
+    for (const Entry& e : entries) im.write(im.families[id].handle, e.key, e.value, e.erase);
+  }
+  im.finish();
+  if (!im.status.ok()) return ingest_error(im.status, "writing " + im.files.back().path);
+
+  // One file per family; a family written both through the batch and IndexWrites would need its two
+  // files merged, which the schema never asks for (index families are only written through IndexWrites).
+  std::vector<rocksdb::IngestExternalFileArg> args;
+  for (const auto& f : im.files) {
+    auto it = std::find_if(args.begin(), args.end(), [&](const auto& a) { return a.column_family == f.handle; });
+    if (it != args.end()) return make_error(Errc::kInternal, "two table files for family " + f.handle->GetName());
+    rocksdb::IngestExternalFileArg a;
+    a.column_family = f.handle;
+    a.external_files = {f.path};
+    a.options.move_files = true;
+    a.options.snapshot_consistency = true;
+    a.options.allow_global_seqno = true;
+    a.options.allow_blocking_flush = true;
+    a.options.write_global_seqno = false;
+    a.options.verify_checksums_before_ingest = false;
+    args.push_back(std::move(a));
+  }
+  auto s = im.rocks->db->IngestExternalFiles(args);
+  if (!s.ok()) return ingest_error(s, "IngestExternalFiles");
+  return true;
+}
+
+}  // namespace tronidx::store

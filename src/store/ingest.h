@@ -1,0 +1,50 @@
+// Commits of large transactions as table files, ingested atomically (RocksDB IngestExternalFiles).
+//
+// A catch-up commit holds a few hundred thousand keys. Through a WriteBatch each key is written to the WAL,
+// inserted into a memtable, and later written again into a table file by a flush; the families whose keys
+// only grow (transfers, journal, blocks) are then rewritten once more when RocksDB compacts their first
+// file at the last level. Here the transaction's writes are sorted per family and written straight into one
+// table file per family, and all files go in with one IngestExternalFiles call: RocksDB records them in the
+// MANIFEST as one atomic group, so a kill -9 leaves either all of the commit or none of it (Store's
+// committed-prefix contract). A family whose new keys lie above all of its keys (the growing ones) gets its
+// file placed at the last level directly (LZ4-compressed; ZSTD only if a full compaction rewrites it); the
+// index families, whose keys interleave with older ones, go to L0 like a flush's files. Ingested keys take a sequence number above every earlier write, so older
+// snapshots do not see them and later writes override them.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "tronidx/chain/result.h"
+
+namespace rocksdb {
+class WriteBatch;
+}
+
+namespace tronidx::store {
+
+struct Rocks;
+class IndexWrites;
+
+class Ingester {
+ public:
+  // Table files are built in `dir` (created if missing; on the database's file system, so that ingestion
+  // moves them with a hard link). Files left there by an interrupted commit are removed.
+  static Result<std::unique_ptr<Ingester>> open(Rocks& rocks, std::string dir);
+  ~Ingester();
+  Ingester(const Ingester&) = delete;
+  Ingester& operator=(const Ingester&) = delete;
+
+  // Writes `batch` (puts and deletes only) and `index` as one table file per family and ingests them in
+  // one atomic step; true when done (`index` drained). False, with nothing written and `index` untouched,
+  // when the batch holds another kind of operation (merge, range delete): the caller commits it as a batch
+  // instead. An error: nothing was committed (the files built are removed). Writer thread only.
+  Result<bool> commit(const rocksdb::WriteBatch& batch, IndexWrites& index);
+
+ private:
+  struct Impl;
+  explicit Ingester(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tronidx::store

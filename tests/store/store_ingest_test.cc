@@ -1,0 +1,223 @@
+// Commits that go in as ingested table files (src/store/ingest.h): the same transactions committed as
+// WriteBatches and as ingestions leave the same database (every family's keys and values); snapshots
+// taken before an ingested commit do not see it; a failed ingestion leaves the store as it was and the
+// next commit succeeds; files left by an interrupted commit are removed at open.
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "schema.h"
+#include "store_test_util.h"
+
+namespace tronidx::store::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::unique_ptr<Store> open_with(const std::string& path, const ModeConfig& mode, size_t ingest_min_writes) {
+  OpenOptions o = open_options(path, mode);
+  o.ingest_min_writes = ingest_min_writes;
+  return must(Store::open(o), "Store::open");
+}
+
+// Every key and value of every column family, read with RocksDB directly (the store closed). The
+// instance id (random per database) is left out.
+std::map<std::string, std::map<std::string, std::string>> dump(const std::string& path) {
+  std::vector<std::string> names;
+  EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  EXPECT_TRUE(rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, cfs, &handles, &raw).ok());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::map<std::string, std::map<std::string, std::string>> out;
+  for (auto* h : handles) {
+    auto& rows = out[h->GetName()];
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), h));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) rows[it->key().ToString()] = it->value().ToString();
+    EXPECT_TRUE(it->status().ok());
+    if (h->GetName() == schema::kCfMeta) rows.erase(std::string(schema::meta::kInstanceId));
+    db->DestroyColumnFamilyHandle(h);
+  }
+  return out;
+}
+
+// `n` transfers of block `num` among a few addresses and three tokens (one of them new to the database
+// when block 105 brings it), deterministic per (num, fork).
+std::vector<decode::Transfer> block_transfers(uint64_t num, uint64_t fork, size_t n) {
+  std::mt19937_64 rng(num * 31 + fork);
+  std::vector<decode::Transfer> out;
+  for (uint32_t tx = 0; tx < n; ++tx) {
+    const chain::Address from = make_address(1 + rng() % 6);
+    const chain::Address to = make_address(1 + rng() % 6);
+    const chain::TxId txid = make_txid(num * 1000 + tx + fork * 100);
+    if (tx % 3 == 2) {
+      out.push_back(trx(num, tx, from, to, 1 + rng() % 1000, txid));
+    } else {
+      out.push_back(trc20(num, tx, 0, num >= 105 && tx % 3 == 1 ? token_b() : usdt(), from, to,
+                          amount_u64(rng() % 100000), txid));
+    }
+  }
+  return out;
+}
+
+// One script of transactions: several blocks per commit, a reorg that reverts two blocks and applies
+// their replacements (the same positions, other transfers) in one transaction, watches, a solidify.
+void run_script(Store& store, TestChain& chain) {
+  auto apply_blocks = [&](WriteTxn& txn, int count, uint64_t fork) {
+    for (int i = 0; i < count; ++i) {
+      const auto h = chain.push(fork);
+      must(txn.apply_block(h, 10, block_transfers(h.block_num, fork, 8)), "apply_block");
+    }
+  };
+  {
+    WriteTxn txn = store.begin();
+    apply_blocks(txn, 4, 0);  // 101..104
+    must(store.commit(std::move(txn)), "commit");
+  }
+  {
+    WriteTxn txn = store.begin();
+    apply_blocks(txn, 4, 0);  // 105..108, a new token
+    must(txn.watch(make_address(2), "two", 0), "watch");
+    must(store.commit(std::move(txn)), "commit");
+  }
+  {
+    WriteTxn txn = store.begin();
+    must(txn.revert_tip(), "revert 108");
+    must(txn.revert_tip(), "revert 107");
+    chain.pop();
+    chain.pop();
+    apply_blocks(txn, 3, 1);  // 107', 108', 109'
+    must(txn.solidify(104), "solidify");
+    must(store.commit(std::move(txn)), "commit");
+  }
+  {
+    WriteTxn txn = store.begin();
+    must(txn.unwatch(make_address(2)), "unwatch");
+    apply_blocks(txn, 2, 1);
+    must(store.commit(std::move(txn)), "commit");
+  }
+}
+
+uint64_t transfers_sst_bytes(const Store& store) {
+  for (const auto& cf : must(store.cf_stats(), "cf_stats")) {
+    if (cf.name == schema::kCfTransfers) return cf.live_bytes;
+  }
+  ADD_FAILURE() << "no transfers family";
+  return 0;
+}
+
+TEST(StoreIngest, CommitsIngestedAsTableFilesLeaveTheSameDatabaseAsWriteBatches) {
+  for (const ModeConfig& mode : {all_mode(), watched_mode()}) {
+    SCOPED_TRACE(mode.to_string());
+    TempDir batches, ingested;
+    for (const auto* dir : {&batches, &ingested}) {
+      const bool ingest = dir == &ingested;
+      TestChain chain;
+      auto store = open_with(dir->path(), mode, ingest ? 1 : 0);
+      must(store->set_base(chain.base()), "set_base");
+      if (mode.kind == ModeConfig::Kind::kWatched) watch_commit(*store, make_address(1), "one");
+      run_script(*store, chain);
+      // The batch path leaves this small database in memtables; ingestion writes table files.
+      if (ingest) {
+        EXPECT_GT(transfers_sst_bytes(*store), 0u);
+      } else {
+        EXPECT_EQ(transfers_sst_bytes(*store), 0u);
+      }
+      EXPECT_TRUE(fs::is_empty(dir->sub("ingest"))) << "ingested files are moved into the database";
+    }
+    const auto want = dump(batches.path());
+    const auto got = dump(ingested.path());
+    ASSERT_EQ(want.size(), got.size());
+    size_t rows = 0;
+    for (const auto& [family, kv] : want) {
+      EXPECT_EQ(got.at(family), kv) << "family " << family;
+      rows += kv.size();
+    }
+    EXPECT_GT(want.at(schema::kCfTransfers).size(), 20u);
+    EXPECT_GT(want.at(schema::kCfOrphans).size(), 0u);  // the reorg's reverted transfers
+    EXPECT_GT(rows, 100u);
+  }
+}
+
+TEST(StoreIngest, ASnapshotTakenBeforeAnIngestedCommitDoesNotSeeIt) {
+  TempDir dir;
+  TestChain chain;
+  auto store = open_with(dir.path(), all_mode(), 1);
+  must(store->set_base(chain.base()), "set_base");
+  const auto h = chain.push();
+  const auto before = snap(*store);
+  apply_commit(*store, h, block_transfers(h.block_num, 0, 8));
+  Snapshot::HistoryQuery q;
+  q.address = make_address(1);
+  const auto old_rows = must(before->address_history(q), "history before");
+  EXPECT_TRUE(old_rows.empty());
+  EXPECT_EQ(before->tip(), chain.base());
+  const auto after = snap(*store);
+  EXPECT_EQ(after->tip(), chain.tip());
+  EXPECT_FALSE(must(after->address_history(q), "history after").empty());
+}
+
+TEST(StoreIngest, AFailedIngestionLeavesTheStoreUnchangedAndTheNextCommitSucceeds) {
+  TempDir dir;
+  TestChain chain;
+  auto store = open_with(dir.path(), all_mode(), 1);
+  must(store->set_base(chain.base()), "set_base");
+  const auto h = chain.push();
+  const auto transfers = block_transfers(105, 0, 8);  // brings token_b, new to the database
+  std::vector<decode::Transfer> moved;
+  for (auto t : transfers) {
+    t.position.block_num = h.block_num;
+    moved.push_back(t);
+  }
+  fs::remove_all(dir.sub("ingest"));  // the table files cannot be created
+  {
+    WriteTxn txn = store->begin();
+    ASSERT_OK(txn.apply_block(h, 10, moved));
+    auto r = store->commit(std::move(txn));
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find("ingesting a commit"), std::string::npos) << r.error().message;
+  }
+  EXPECT_EQ(store->state().tip, chain.base());
+  Snapshot::TokenQuery tq;
+  tq.token = token_b();
+  EXPECT_TRUE(must(snap(*store)->token_history(tq), "token history").empty());
+
+  fs::create_directories(dir.sub("ingest"));
+  apply_commit(*store, h, moved);
+  EXPECT_EQ(store->state().tip, chain.tip());
+  const auto rows = must(snap(*store)->token_history(tq), "token history");
+  EXPECT_FALSE(rows.empty());
+  for (const auto& r : rows) EXPECT_EQ(r.transfer.token, token_b());
+}
+
+TEST(StoreIngest, FilesLeftByAnInterruptedCommitAreRemovedAtOpen) {
+  TempDir dir;
+  TestChain chain;
+  {
+    auto store = open_with(dir.path(), all_mode(), 1);
+    must(store->set_base(chain.base()), "set_base");
+    const auto h = chain.push();
+    apply_commit(*store, h, block_transfers(h.block_num, 0, 4));
+  }
+  const std::string leftover = dir.sub("ingest") + "/7-transfers.sst";
+  std::ofstream(leftover) << "half a table file";
+  ASSERT_TRUE(fs::exists(leftover));
+  auto store = open_with(dir.path(), all_mode(), 1);
+  EXPECT_FALSE(fs::exists(leftover));
+  EXPECT_EQ(store->state().tip, chain.tip());
+  const auto h = chain.push();
+  apply_commit(*store, h, block_transfers(h.block_num, 0, 4));
+  EXPECT_EQ(store->state().tip, chain.tip());
+}
+
+}  // namespace
+}  // namespace tronidx::store::testing
