@@ -151,19 +151,28 @@ void run_catch_up(Report& report, const BenchOptions& opt) {
                     " ms"});
     report.add({"B7", "peak RSS during B1", static_cast<double>(all.max_rss) / 1e6, "MB", {}, "", "<= 512 MB",
                 all.max_rss <= 512'000'000ull, ""});
-    // B6: compact, then SST bytes per indexed transfer (every column family, all indexes included).
+    // B6: SST bytes per indexed transfer (every column family, all indexes included) as the catch-up left
+    // them (reopening flushes what was left in memtables), then after a full compaction.
     store::OpenOptions so;
     so.path = all.data_dir.string();
     so.create_if_missing = false;
     auto st = store::Store::open(so);
-    if (st.ok() && (*st)->compact().ok()) {
-      uint64_t bytes = 0;
+    const auto per_transfer = [&](uint64_t& bytes) {
+      bytes = 0;
       if (auto cfs = (*st)->cf_stats(); cfs.ok()) {
         for (const auto& cf : *cfs) bytes += cf.live_bytes;
       }
-      const double per = all.transfers ? static_cast<double>(bytes) / static_cast<double>(all.transfers) : 0;
+      return all.transfers ? static_cast<double>(bytes) / static_cast<double>(all.transfers) : 0;
+    };
+    uint64_t written_bytes = 0;
+    const double written = st.ok() ? per_transfer(written_bytes) : 0;
+    if (st.ok() && (*st)->compact().ok()) {
+      uint64_t bytes = 0;
+      const double per = per_transfer(bytes);
       report.add({"B6", "bytes per indexed transfer (compacted)", per, "bytes", {}, "", "<= 120", per <= 120,
                   std::to_string(bytes) + " bytes of SST for " + std::to_string(all.transfers) + " transfers"});
+      report.add({"B6", "bytes per indexed transfer (as written)", written, "bytes", {}, "", "", {},
+                  std::to_string(written_bytes) + " bytes of SST before the compaction"});
     } else {
       report.add({"B6", "bytes per indexed transfer", 0, "bytes", {}, "", "", {},
                   st.ok() ? "compaction failed" : st.error().message});
