@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "index_writes.h"
@@ -70,8 +71,10 @@ struct Ingester::Impl {
   struct Family {
     rocksdb::ColumnFamilyHandle* handle = nullptr;
     rocksdb::Options options;
+    bool last_level = false;  // a growing family: its files land at the last level
   };
   std::vector<Family> families;
+  std::vector<Ingester::Range> ingested;  // growing families only, since take_ingested_ranges()
 
   struct File {
     std::string path;
@@ -132,15 +135,15 @@ Result<std::unique_ptr<Ingester>> Ingester::open(Rocks& rocks, std::string dir) 
     const uint32_t id = h->GetID();
     if (impl->families.size() <= id) impl->families.resize(id + 1);
     rocksdb::Options o(db_options, rocks.db->GetOptions(h));
-    // The growing families' files land at the last level and stay there until a full compaction (whose
-    // ZSTD would cost the writer thread more than this commit path saves: docs/performance.md): LZ4, as
-    // the levels above the last. The others land at L0, which flushes write uncompressed (rocks.cc), to be
-    // compacted later.
+    // The growing families' files land at the last level and stay there: LZ4, as the levels above the last
+    // (ZSTD here would cost the writer thread more than this commit path saves: docs/performance.md); the
+    // store rewrites them with ZSTD in the background when the catch-up ends (recompress.h). The others
+    // land at L0, which flushes write uncompressed (rocks.cc), to be compacted later.
     const bool last_level = h == rocks.transfers || h == rocks.journal || h == rocks.blocks;
     o.compression = last_level ? rocksdb::kLZ4Compression : rocksdb::kNoCompression;
     o.bottommost_compression = rocksdb::kDisableCompressionOption;
     o.compression_per_level.clear();
-    impl->families[id] = Impl::Family{h, std::move(o)};
+    impl->families[id] = Impl::Family{h, std::move(o), last_level};
   }
   return std::unique_ptr<Ingester>(new Ingester(std::move(impl)));
 }
@@ -189,7 +192,21 @@ Result<bool> Ingester::commit(const rocksdb::WriteBatch& batch, IndexWrites& ind
   }
   auto s = im.rocks->db->IngestExternalFiles(args);
   if (!s.ok()) return ingest_error(s, "IngestExternalFiles");
+  for (size_t id = 0; id < by_cf.size(); ++id) {
+    const auto& entries = by_cf[id];
+    if (entries.empty() || !im.families[id].last_level) continue;
+    auto r = std::find_if(im.ingested.begin(), im.ingested.end(),
+                          [&](const Range& x) { return x.family == im.families[id].handle; });
+    if (r == im.ingested.end()) {
+      im.ingested.push_back(Range{im.families[id].handle, entries.front().key.ToString(), entries.back().key.ToString()});
+    } else {
+      r->lo = std::min(r->lo, entries.front().key.ToString());
+      r->hi = std::max(r->hi, entries.back().key.ToString());
+    }
+  }
   return true;
 }
+
+std::vector<Ingester::Range> Ingester::take_ingested_ranges() { return std::exchange(impl_->ingested, {}); }
 
 }  // namespace tronidx::store

@@ -7,17 +7,20 @@
 // table file per family, and all files go in with one IngestExternalFiles call: RocksDB records them in the
 // MANIFEST as one atomic group, so a kill -9 leaves either all of the commit or none of it (Store's
 // committed-prefix contract). A family whose new keys lie above all of its keys (the growing ones) gets its
-// file placed at the last level directly (LZ4-compressed; ZSTD only if a full compaction rewrites it); the
-// index families, whose keys interleave with older ones, go to L0 like a flush's files. Ingested keys take a sequence number above every earlier write, so older
+// file placed at the last level directly (LZ4-compressed; rewritten with the last level's ZSTD in the
+// background when the catch-up ends: recompress.h); the index families, whose keys interleave with older
+// ones, go to L0 like a flush's files. Ingested keys take a sequence number above every earlier write, so older
 // snapshots do not see them and later writes override them.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tronidx/chain/result.h"
 
 namespace rocksdb {
+class ColumnFamilyHandle;
 class WriteBatch;
 }
 
@@ -40,6 +43,14 @@ class Ingester {
   // when the batch holds another kind of operation (merge, range delete): the caller commits it as a batch
   // instead. An error: nothing was committed (the files built are removed). Writer thread only.
   Result<bool> commit(const rocksdb::WriteBatch& batch, IndexWrites& index);
+
+  // The key range of each growing family (transfers, journal, blocks) that commits ingested at the last
+  // level since the previous call, to be rewritten with that level's compression (recompress.h).
+  struct Range {
+    rocksdb::ColumnFamilyHandle* family;
+    std::string lo, hi;  // inclusive
+  };
+  std::vector<Range> take_ingested_ranges();
 
  private:
   struct Impl;

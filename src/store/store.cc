@@ -8,6 +8,7 @@
 
 #include "index_writes.h"
 #include "ingest.h"
+#include "recompress.h"
 #include "records.h"
 #include "rocks.h"
 #include "schema.h"
@@ -53,6 +54,7 @@ Result<std::unique_ptr<Store>> Store::open(const OpenOptions& options) {
   store->sync_writes_ = options.sync_writes;
   if (!options.read_only) {  // (also with ingestion off: removes files an interrupted commit left)
     TRONIDX_ASSIGN(store->ingester_, Ingester::open(*store->rocks_, options.path + "/ingest"));
+    store->recompressor_ = std::make_unique<Recompressor>(*store->rocks_->db);
     store->ingest_min_writes_ = options.ingest_min_writes;
   }
   store->tokens_ = std::make_unique<TokenDict>();
@@ -341,6 +343,13 @@ Status Store::new_instance_id() {
   instance_id_ = id;
   return ok_status();
 }
+
+void Store::recompress_ingested() {
+  if (!ingester_) return;
+  for (auto& r : ingester_->take_ingested_ranges()) recompressor_->enqueue(r.family, std::move(r.lo), std::move(r.hi));
+}
+
+uint64_t Store::wait_recompressed() { return recompressor_ ? recompressor_->wait_idle().done : 0; }
 
 Result<std::vector<CfStats>> Store::cf_stats() const {
   std::vector<CfStats> out;

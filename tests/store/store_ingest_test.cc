@@ -1,15 +1,19 @@
 // Commits that go in as ingested table files (src/store/ingest.h): the same transactions committed as
 // WriteBatches and as ingestions leave the same database (every family's keys and values); snapshots
 // taken before an ingested commit do not see it; a failed ingestion leaves the store as it was and the
-// next commit succeeds; files left by an interrupted commit are removed at open.
+// next commit succeeds; files left by an interrupted commit are removed at open; the ranges catch-up
+// commits ingested (LZ4) are rewritten with the last level's ZSTD in the background, contents unchanged.
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
+#include <rocksdb/table_properties.h>
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,26 +31,41 @@ std::unique_ptr<Store> open_with(const std::string& path, const ModeConfig& mode
   return must(Store::open(o), "Store::open");
 }
 
-// Every key and value of every column family, read with RocksDB directly (the store closed). The
-// instance id (random per database) is left out.
-std::map<std::string, std::map<std::string, std::string>> dump(const std::string& path) {
+// A new store at `chain`'s base.
+std::unique_ptr<Store> new_store(const std::string& path, const ModeConfig& mode, size_t ingest_min_writes,
+                                 const TestChain& chain) {
+  auto store = open_with(path, mode, ingest_min_writes);
+  must(store->set_base(chain.base()), "set_base");
+  return store;
+}
+
+// Opens the (closed) database read-only with RocksDB directly and calls fn(db, family) for every family.
+void for_each_family(const std::string& path,
+                     const std::function<void(rocksdb::DB&, rocksdb::ColumnFamilyHandle*)>& fn) {
   std::vector<std::string> names;
-  EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
   for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  EXPECT_TRUE(rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, cfs, &handles, &raw).ok());
+  ASSERT_TRUE(rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, cfs, &handles, &raw).ok());
   std::unique_ptr<rocksdb::DB> db(raw);
-  std::map<std::string, std::map<std::string, std::string>> out;
   for (auto* h : handles) {
+    fn(*db, h);
+    db->DestroyColumnFamilyHandle(h);
+  }
+}
+
+// Every key and value of every column family. The instance id (random per database) is left out.
+std::map<std::string, std::map<std::string, std::string>> dump(const std::string& path) {
+  std::map<std::string, std::map<std::string, std::string>> out;
+  for_each_family(path, [&](rocksdb::DB& db, rocksdb::ColumnFamilyHandle* h) {
     auto& rows = out[h->GetName()];
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), h));
+    std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), h));
     for (it->SeekToFirst(); it->Valid(); it->Next()) rows[it->key().ToString()] = it->value().ToString();
     EXPECT_TRUE(it->status().ok());
     if (h->GetName() == schema::kCfMeta) rows.erase(std::string(schema::meta::kInstanceId));
-    db->DestroyColumnFamilyHandle(h);
-  }
+  });
   return out;
 }
 
@@ -107,6 +126,18 @@ void run_script(Store& store, TestChain& chain) {
   }
 }
 
+// The compression of every table file of `family` (RocksDB's names: "LZ4", "ZSTD", "NoCompression").
+std::set<std::string> compressions(const std::string& path, const std::string& family) {
+  std::set<std::string> out;
+  for_each_family(path, [&](rocksdb::DB& db, rocksdb::ColumnFamilyHandle* h) {
+    if (h->GetName() != family) return;
+    rocksdb::TablePropertiesCollection props;
+    EXPECT_TRUE(db.GetPropertiesOfAllTables(h, &props).ok());
+    for (const auto& [file, p] : props) out.insert(p->compression_name);
+  });
+  return out;
+}
+
 uint64_t transfers_sst_bytes(const Store& store) {
   for (const auto& cf : must(store.cf_stats(), "cf_stats")) {
     if (cf.name == schema::kCfTransfers) return cf.live_bytes;
@@ -122,8 +153,7 @@ TEST(StoreIngest, CommitsIngestedAsTableFilesLeaveTheSameDatabaseAsWriteBatches)
     for (const auto* dir : {&batches, &ingested}) {
       const bool ingest = dir == &ingested;
       TestChain chain;
-      auto store = open_with(dir->path(), mode, ingest ? 1 : 0);
-      must(store->set_base(chain.base()), "set_base");
+      auto store = new_store(dir->path(), mode, ingest ? 1 : 0, chain);
       if (mode.kind == ModeConfig::Kind::kWatched) watch_commit(*store, make_address(1), "one");
       run_script(*store, chain);
       // The batch path leaves this small database in memtables; ingestion writes table files.
@@ -151,8 +181,7 @@ TEST(StoreIngest, CommitsIngestedAsTableFilesLeaveTheSameDatabaseAsWriteBatches)
 TEST(StoreIngest, ASnapshotTakenBeforeAnIngestedCommitDoesNotSeeIt) {
   TempDir dir;
   TestChain chain;
-  auto store = open_with(dir.path(), all_mode(), 1);
-  must(store->set_base(chain.base()), "set_base");
+  auto store = new_store(dir.path(), all_mode(), 1, chain);
   const auto h = chain.push();
   const auto before = snap(*store);
   apply_commit(*store, h, block_transfers(h.block_num, 0, 8));
@@ -169,8 +198,7 @@ TEST(StoreIngest, ASnapshotTakenBeforeAnIngestedCommitDoesNotSeeIt) {
 TEST(StoreIngest, AFailedIngestionLeavesTheStoreUnchangedAndTheNextCommitSucceeds) {
   TempDir dir;
   TestChain chain;
-  auto store = open_with(dir.path(), all_mode(), 1);
-  must(store->set_base(chain.base()), "set_base");
+  auto store = new_store(dir.path(), all_mode(), 1, chain);
   const auto h = chain.push();
   const auto transfers = block_transfers(105, 0, 8);  // brings token_b, new to the database
   std::vector<decode::Transfer> moved;
@@ -199,12 +227,31 @@ TEST(StoreIngest, AFailedIngestionLeavesTheStoreUnchangedAndTheNextCommitSucceed
   for (const auto& r : rows) EXPECT_EQ(r.transfer.token, token_b());
 }
 
+TEST(StoreIngest, RangesACatchUpIngestedAreRewrittenWithTheLastLevelsCompression) {
+  TempDir as_ingested, recompressed;
+  for (const auto* dir : {&as_ingested, &recompressed}) {
+    TestChain chain;
+    auto store = new_store(dir->path(), all_mode(), 1, chain);
+    run_script(*store, chain);
+    if (dir == &recompressed) {
+      store->recompress_ingested();
+      EXPECT_EQ(store->wait_recompressed(), 3u);  // transfers, journal, blocks
+      store->recompress_ingested();               // nothing ingested since: nothing more to do
+      EXPECT_EQ(store->wait_recompressed(), 3u);
+    }
+  }
+  for (const char* family : {schema::kCfTransfers, schema::kCfJournal, schema::kCfBlocks}) {
+    EXPECT_EQ(compressions(as_ingested.path(), family), std::set<std::string>{"LZ4"}) << family;
+    EXPECT_EQ(compressions(recompressed.path(), family), std::set<std::string>{"ZSTD"}) << family;
+  }
+  EXPECT_EQ(dump(as_ingested.path()), dump(recompressed.path()));
+}
+
 TEST(StoreIngest, FilesLeftByAnInterruptedCommitAreRemovedAtOpen) {
   TempDir dir;
   TestChain chain;
   {
-    auto store = open_with(dir.path(), all_mode(), 1);
-    must(store->set_base(chain.base()), "set_base");
+    auto store = new_store(dir.path(), all_mode(), 1, chain);
     const auto h = chain.push();
     apply_commit(*store, h, block_transfers(h.block_num, 0, 4));
   }

@@ -30,6 +30,7 @@ class WriteTxn;
 struct Rocks;      // RocksDB handles (src/store/rocks.h)
 class TokenDict;   // token <-> ref dictionary (src/store/token_dict.h)
 class Ingester;    // commits as ingested table files (src/store/ingest.h)
+class Recompressor;  // background rewrite of ingested ranges (src/store/recompress.h)
 
 struct OpenOptions {
   std::string path;
@@ -111,6 +112,13 @@ class Store {
   // skipped, to be flushed by RocksDB or the next call. Writer thread only.
   Status flush_indexes(uint64_t min_entries);
 
+  // Hands the key ranges that catch-up commits ingested at the last level (LZ4: src/store/ingest.h) since
+  // the last call to a background thread, which rewrites them with the last level's ZSTD while the daemon
+  // follows the chain (src/store/recompress.h). Non-blocking; the writer calls it when a catch-up ends.
+  void recompress_ingested();
+  // Waits until that thread has rewritten what it was handed (tests); returns how many ranges it rewrote.
+  uint64_t wait_recompressed();
+
   Result<std::vector<CfStats>> cf_stats() const;
   Status compact();
 
@@ -124,6 +132,7 @@ class Store {
 
   std::unique_ptr<Rocks> rocks_;
   std::unique_ptr<Ingester> ingester_;  // writable opens
+  std::unique_ptr<Recompressor> recompressor_;  // writable opens; destroyed (joined) before rocks_
   size_t ingest_min_writes_ = 0;
   std::string path_;
   bool read_only_ = false;
