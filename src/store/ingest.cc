@@ -75,6 +75,7 @@ struct Ingester::Impl {
   };
   std::vector<Family> families;
   std::vector<Ingester::Range> ingested;  // growing families only, since take_ingested_ranges()
+  size_t ingested_commits = 0;            // since take_ingested_ranges()
 
   struct File {
     std::string path;
@@ -192,6 +193,7 @@ Result<bool> Ingester::commit(const rocksdb::WriteBatch& batch, IndexWrites& ind
   }
   auto s = im.rocks->db->IngestExternalFiles(args);
   if (!s.ok()) return ingest_error(s, "IngestExternalFiles");
+  ++im.ingested_commits;
   for (size_t id = 0; id < by_cf.size(); ++id) {
     const auto& entries = by_cf[id];
     if (entries.empty() || !im.families[id].last_level) continue;
@@ -207,6 +209,11 @@ Result<bool> Ingester::commit(const rocksdb::WriteBatch& batch, IndexWrites& ind
   return true;
 }
 
-std::vector<Ingester::Range> Ingester::take_ingested_ranges() { return std::exchange(impl_->ingested, {}); }
+size_t Ingester::commits_since_take() const { return impl_->ingested_commits; }
+
+std::vector<Ingester::Range> Ingester::take_ingested_ranges() {
+  impl_->ingested_commits = 0;
+  return std::exchange(impl_->ingested, {});
+}
 
 }  // namespace tronidx::store

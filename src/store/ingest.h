@@ -44,6 +44,8 @@ class Ingester {
   // instead. An error: nothing was committed (the files built are removed). Writer thread only.
   Result<bool> commit(const rocksdb::WriteBatch& batch, IndexWrites& index);
 
+  // Commits ingested since the previous take_ingested_ranges().
+  size_t commits_since_take() const;
   // The key range of each growing family (transfers, journal, blocks) that commits ingested at the last
   // level since the previous call, to be rewritten with that level's compression (recompress.h).
   struct Range {

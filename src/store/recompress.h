@@ -1,10 +1,11 @@
 // Rewrites key ranges of the last level with that level's compression, on a thread of its own.
 //
 // A catch-up ingests the files of the growing families (transfers, journal, blocks) at the last level
-// LZ4-compressed, where a compaction would write ZSTD (ingest.h says why). When the catch-up ends, the
-// store hands the key range it ingested to this class, which compacts it (CompactRange, bottommost level
-// forced) while the daemon follows the chain: ~135 bytes per transfer on disk become ~102
-// (docs/performance.md). Work that is lost (a stop, a crash) only leaves those files as they were.
+// LZ4-compressed, one file per commit, where a compaction would write ZSTD (ingest.h says why). Every
+// few dozen such commits, and when the catch-up ends, the store hands the key ranges they ingested to this
+// class, which compacts them (CompactRange, bottommost level forced) in the background: the small LZ4 files
+// become target-sized ZSTD ones, ~135 bytes per transfer on disk ~102 (docs/performance.md). Work that is
+// lost (a stop, a crash) only leaves those files as they were.
 #pragma once
 
 #include <condition_variable>

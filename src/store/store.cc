@@ -56,6 +56,7 @@ Result<std::unique_ptr<Store>> Store::open(const OpenOptions& options) {
     TRONIDX_ASSIGN(store->ingester_, Ingester::open(*store->rocks_, options.path + "/ingest"));
     store->recompressor_ = std::make_unique<Recompressor>(*store->rocks_->db);
     store->ingest_min_writes_ = options.ingest_min_writes;
+    store->recompress_every_commits_ = options.recompress_every_commits;
   }
   store->tokens_ = std::make_unique<TokenDict>();
   auto& db = *store->rocks_->db;
@@ -237,6 +238,10 @@ Result<CommitResult> Store::commit(WriteTxn&& txn) {
   Result<bool> written = false;
   if (ingester_ && ingest_min_writes_ > 0 && b.Count() + index.size() >= ingest_min_writes_) {
     written = ingester_->commit(b, index);
+    if (written.ok() && *written && recompress_every_commits_ > 0 &&
+        ingester_->commits_since_take() >= recompress_every_commits_) {
+      recompress_ingested();
+    }
   }
   if (written.ok() && !*written) {
     index.emit_into(b);

@@ -247,6 +247,21 @@ TEST(StoreIngest, RangesACatchUpIngestedAreRewrittenWithTheLastLevelsCompression
   EXPECT_EQ(dump(as_ingested.path()), dump(recompressed.path()));
 }
 
+TEST(StoreIngest, EveryFewIngestedCommitsTheirRangesAreRecompressedWithoutWaitingForTheCatchUpsEnd) {
+  TempDir dir;
+  TestChain chain;
+  {
+    OpenOptions o = open_options(dir.path(), all_mode());
+    o.ingest_min_writes = 1;
+    o.recompress_every_commits = 2;
+    auto store = must(Store::open(o), "Store::open");
+    must(store->set_base(chain.base()), "set_base");
+    run_script(*store, chain);                  // four ingested commits: two handoffs
+    EXPECT_EQ(store->wait_recompressed(), 6u);  // of three families each
+  }
+  EXPECT_EQ(compressions(dir.path(), schema::kCfTransfers), std::set<std::string>{"ZSTD"});
+}
+
 TEST(StoreIngest, FilesLeftByAnInterruptedCommitAreRemovedAtOpen) {
   TempDir dir;
   TestChain chain;

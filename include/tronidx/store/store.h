@@ -47,6 +47,11 @@ struct OpenOptions {
   // files ingested in one atomic step instead of a WriteBatch (src/store/ingest.h): a catch-up commit
   // holds hundreds of thousands, a block followed live a few thousand. 0: never.
   size_t ingest_min_writes = 50'000;
+  // Every this many ingested commits (and when a catch-up ends) their ranges of the growing families are
+  // handed to the background recompression (src/store/recompress.h): a long catch-up keeps a bounded number
+  // of small LZ4 files (one per commit and family) before they are merged into ZSTD ones. 0: only when a
+  // catch-up ends.
+  size_t recompress_every_commits = 64;
 };
 
 struct CommitResult {
@@ -113,8 +118,9 @@ class Store {
   Status flush_indexes(uint64_t min_entries);
 
   // Hands the key ranges that catch-up commits ingested at the last level (LZ4: src/store/ingest.h) since
-  // the last call to a background thread, which rewrites them with the last level's ZSTD while the daemon
-  // follows the chain (src/store/recompress.h). Non-blocking; the writer calls it when a catch-up ends.
+  // the last call to a background thread, which rewrites them with the last level's ZSTD (src/store/
+  // recompress.h). Non-blocking; the writer calls it when a catch-up ends, commit() every
+  // recompress_every_commits ingested commits.
   void recompress_ingested();
   // Waits until that thread has rewritten what it was handed (tests); returns how many ranges it rewrote.
   uint64_t wait_recompressed();
@@ -134,6 +140,7 @@ class Store {
   std::unique_ptr<Ingester> ingester_;  // writable opens
   std::unique_ptr<Recompressor> recompressor_;  // writable opens; destroyed (joined) before rocks_
   size_t ingest_min_writes_ = 0;
+  size_t recompress_every_commits_ = 0;
   std::string path_;
   bool read_only_ = false;
   bool sync_writes_ = true;
