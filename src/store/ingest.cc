@@ -23,7 +23,7 @@ struct Entry {
   bool erase;
 };
 
-// Sorts a batch's puts and deletes by family (column family id) and key, pointing into the batch.
+// Collects a batch's puts and deletes per family (column family id), in batch order, pointing into the batch.
 class Collector : public rocksdb::WriteBatch::Handler {
  public:
   explicit Collector(std::vector<std::vector<Entry>>& by_cf) : by_cf_(by_cf) {}
@@ -138,8 +138,9 @@ Result<std::unique_ptr<Ingester>> Ingester::open(Rocks& rocks, std::string dir) 
     rocksdb::Options o(db_options, rocks.db->GetOptions(h));
     // The growing families' files land at the last level and stay there: LZ4, as the levels above the last
     // (ZSTD here would cost the writer thread more than this commit path saves: docs/performance.md); the
-    // store rewrites them with ZSTD in the background when the catch-up ends (recompress.h). The others
-    // land at L0, which flushes write uncompressed (rocks.cc), to be compacted later.
+    // store has them rewritten with ZSTD in the background every few dozen commits and when the catch-up
+    // ends (recompress.h). The others land at L0, which flushes write uncompressed (rocks.cc), to be
+    // compacted later.
     const bool last_level = h == rocks.transfers || h == rocks.journal || h == rocks.blocks;
     o.compression = last_level ? rocksdb::kLZ4Compression : rocksdb::kNoCompression;
     o.bottommost_compression = rocksdb::kDisableCompressionOption;
