@@ -210,9 +210,12 @@ void run_fan_out(Report& report, const BenchOptions& opt) {
   std::string err;
   const int runs = opt.quick ? 1 : 3;
   for (int r = 0; r < runs && err.empty(); ++r) {
+    // Which run of a pair goes first alternates too, so that a drift of the machine's speed within a pair
+    // does not always favour the same side.
     Pair p;
-    catch_up_rate(false, p.base, err);
-    if (err.empty()) catch_up_rate(true, p.loaded, err);
+    const bool loaded_first = r % 2 == 1;
+    catch_up_rate(loaded_first, loaded_first ? p.loaded : p.base, err);
+    if (err.empty()) catch_up_rate(!loaded_first, loaded_first ? p.base : p.loaded, err);
     if (err.empty()) pairs.push_back(p);
   }
   if (auto s = hold_infos(**sim, false); !s.ok() && err.empty()) err = s.error().message;
