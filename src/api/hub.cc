@@ -108,11 +108,8 @@ void Subscription::close() {
   queue_.clear();
 }
 
-void Subscription::pump(std::chrono::nanoseconds cpu_slice) {
-  const auto cpu_start = cpu_slice > std::chrono::nanoseconds::zero() ? CpuBudget::thread_cpu_time() : cpu_slice;
-  const auto slice_used = [&] {
-    return cpu_slice > std::chrono::nanoseconds::zero() && CpuBudget::thread_cpu_time() - cpu_start >= cpu_slice;
-  };
+void Subscription::pump(std::optional<std::chrono::nanoseconds> cpu_deadline) {
+  const auto slice_used = [&] { return cpu_deadline && CpuBudget::thread_cpu_time() >= *cpu_deadline; };
   bool yielded = false;
   while (!yielded) {
     const Hub::View v = hub_.view();
@@ -574,10 +571,14 @@ void Hub::worker(Pool pool, bool heartbeat_owner) {
       auto sub = std::move(run_queue.front());
       run_queue.pop_front();
       lock.unlock();
-      const auto cpu_before = budget != nullptr ? CpuBudget::thread_cpu_time() : std::chrono::nanoseconds::zero();
-      // In slices, so that the budget is kept to within a slice per worker.
-      sub->pump(budget != nullptr ? kBudgetSlice : std::chrono::nanoseconds::zero());
-      if (budget != nullptr) budget->charge(CpuBudget::thread_cpu_time() - cpu_before);
+      if (budget != nullptr) {
+        // In slices, so that the budget is kept to within a slice per worker.
+        const auto cpu_before = CpuBudget::thread_cpu_time();
+        sub->pump(cpu_before + kBudgetSlice);
+        budget->charge(CpuBudget::thread_cpu_time() - cpu_before);
+      } else {
+        sub->pump();
+      }
       lock.lock();
       continue;
     }

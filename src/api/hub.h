@@ -31,6 +31,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <unordered_map>
@@ -100,9 +101,9 @@ class Subscription : public std::enable_shared_from_this<Subscription> {
 
  private:
   friend class Hub;
-  // Worker thread: derive and send. With a nonzero `cpu_slice` it stops after about that much of its
-  // thread's CPU time (between two records), and is queued again if it has more to do.
-  void pump(std::chrono::nanoseconds cpu_slice = std::chrono::nanoseconds::zero());
+  // Worker thread: derive and send. With a `cpu_deadline` it stops once its thread's CPU time
+  // (CpuBudget::thread_cpu_time()) reaches it (between two records), and is queued again if it has more to do.
+  void pump(std::optional<std::chrono::nanoseconds> cpu_deadline = std::nullopt);
   void send_next_locked(std::unique_lock<std::mutex>& lock);
   void finish_locked(std::unique_lock<std::mutex>& lock, Status status);
 
