@@ -50,7 +50,7 @@ void Recompressor::run() {
     const rocksdb::Slice lo(job.lo), hi(job.hi);
     const auto s = db_.CompactRange(o, job.family, &lo, &hi);
     if (!s.ok() && !s.IsIncomplete()) {
-      spdlog::warn("store: recompressing {} after the catch-up: {}", job.family->GetName(), s.ToString());
+      spdlog::warn("store: recompressing the ranges {} ingested: {}", job.family->GetName(), s.ToString());
     }
     lock.lock();
     busy_ = false;
