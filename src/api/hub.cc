@@ -402,11 +402,19 @@ void Hub::route(uint64_t from_seq, uint64_t to_seq) {
     std::lock_guard lock(mu_);
     subs.assign(subs_.begin(), subs_.end());
   }
+  // Whether an address subscription is idle short of to_seq: only such a one can be woken by the records'
+  // addresses. (Subscribers still busy with earlier records, as all are while a catch-up outpaces them,
+  // need no routing; if one turns idle meanwhile, wake_all below wakes it to look for itself.)
   bool address_subscribers = false;
+  bool idle_address_subscriber = false;
   for (const auto& s : subs) {
     if (!s->filter().addresses().empty()) {
       depths.insert(s->depth());
       address_subscribers = true;
+      std::lock_guard lock(s->mu_);
+      idle_address_subscriber = idle_address_subscriber ||
+                                (s->transport_ != nullptr && idle_locked_state(s->queue_, s->in_flight_, s->scheduled_) &&
+                                 s->pos_ < Cursor{to_seq, Cursor::kAfterRecord});
     }
   }
   // Every address whose transfers can produce an event in records [from, to], for any depth in use.
@@ -418,14 +426,22 @@ void Hub::route(uint64_t from_seq, uint64_t to_seq) {
       involved.insert(t.transfer.to);
     }
   };
-  auto recs = address_subscribers ? records_after(v, from_seq - 1, static_cast<size_t>(to_seq - from_seq + 1))
+  // Blocks applied by a record of [from, to] and not reverted since, by number: their transfers are in
+  // `involved` already (a later backfill's too: kBackfill records add theirs), so the block reaching a
+  // depth or being solidified within the range needs no read of them. (A catch-up commit solidifies the
+  // blocks it applies: this spares reading each of its transfers back.)
+  std::unordered_set<uint64_t> applied_here;
+  auto recs = idle_address_subscriber ? records_after(v, from_seq - 1, static_cast<size_t>(to_seq - from_seq + 1))
                                   : Result<std::vector<std::shared_ptr<const store::JournalRecord>>>(
                                         std::vector<std::shared_ptr<const store::JournalRecord>>{});
   if (!address_subscribers) {
     // Only token / everything-watched subscriptions: they are woken whatever the records hold.
-  } else if (!recs.ok() || recs->size() != to_seq - from_seq + 1) {
+  } else if (!idle_address_subscriber || !recs.ok() || recs->size() != to_seq - from_seq + 1) {
     wake_all = true;
   } else {
+    size_t carried = 0;
+    for (const auto& rec : *recs) carried += rec->transfers.size();
+    involved.reserve(2 * carried);
     BlockSource source(v.snapshot, &cache_);
     for (const auto& rec : *recs) {
       if (wake_all) break;
@@ -436,8 +452,10 @@ void Hub::route(uint64_t from_seq, uint64_t to_seq) {
             break;
           }
           add(rec->transfers);
+          applied_here.insert(rec->block.block_num);
           for (uint32_t d : depths) {
             if (d == 0 || rec->block.block_num < d) continue;
+            if (applied_here.count(rec->block.block_num - d + 1) != 0) continue;
             auto c = source.block_as_of(rec->block.block_num - d + 1, rec->seq + 1);
             if (!c.ok()) {
               wake_all = true;
@@ -457,9 +475,11 @@ void Hub::route(uint64_t from_seq, uint64_t to_seq) {
         case store::RecordType::kBackfill:
           if (!rec->has_transfers) wake_all = true;
           add(rec->transfers);
+          if (rec->type == store::RecordType::kRevert) applied_here.erase(rec->block.block_num);
           break;
         case store::RecordType::kSolidify:
           for (uint64_t h = rec->previous_solidified + 1; h <= rec->solidified && !wake_all; ++h) {
+            if (applied_here.count(h) != 0) continue;
             auto b = source.block_as_of(h, rec->seq);
             if (!b.ok()) {
               wake_all = true;
@@ -548,26 +568,36 @@ void Hub::worker(Pool pool, bool heartbeat_owner) {
   auto& run_queue = pool == Pool::kLive ? live_queue_ : backlog_queue_;
   auto& cv = pool == Pool::kLive ? cv_ : backlog_cv_;
   std::unique_lock lock(mu_);
+  // While the daemon catches up, the backlog workers' routing and pumping share catch_up_budget_.
+  auto budget_now = [&]() -> CpuBudget* {
+    return pool == Pool::kBacklog && catching_up_.load() ? catch_up_budget_.get() : nullptr;
+  };
+  // Whether the budget is overdrawn; then waits (at most 100 ms: a commit, a stop or the end of the
+  // catch-up is seen soon) and the caller looks again at what there is to do.
+  auto paused = [&](CpuBudget* budget) {
+    if (budget == nullptr) return false;
+    const auto pause = budget->pause(SteadyClock::now());
+    if (pause <= std::chrono::nanoseconds::zero()) return false;
+    cv.wait_for(lock, std::min<std::chrono::nanoseconds>(pause, std::chrono::milliseconds(100)));
+    return true;
+  };
   while (!stopping_) {
     if (route_pending_ && pool == routing_pool()) {
+      CpuBudget* const budget = budget_now();
+      if (paused(budget)) continue;
       route_pending_ = false;
       const uint64_t from = routed_to_ + 1, to = view_.end;
       routed_to_ = to;
       lock.unlock();
+      const auto cpu_before = budget != nullptr ? CpuBudget::thread_cpu_time() : std::chrono::nanoseconds::zero();
       if (from <= to) route(from, to);
+      if (budget != nullptr) budget->charge(CpuBudget::thread_cpu_time() - cpu_before);
       lock.lock();
       continue;
     }
     if (!run_queue.empty()) {
-      CpuBudget* const budget = pool == Pool::kBacklog && catching_up_.load() ? catch_up_budget_.get() : nullptr;
-      if (budget != nullptr) {
-        const auto pause = budget->pause(SteadyClock::now());
-        if (pause > std::chrono::nanoseconds::zero()) {
-          // (At most 100 ms at a time: a commit, a stop or the end of the catch-up is seen soon.)
-          cv.wait_for(lock, std::min<std::chrono::nanoseconds>(pause, std::chrono::milliseconds(100)));
-          continue;
-        }
-      }
+      CpuBudget* const budget = budget_now();
+      if (paused(budget)) continue;
       auto sub = std::move(run_queue.front());
       run_queue.pop_front();
       lock.unlock();

@@ -17,8 +17,8 @@
 // then ingestion, then backlog replay. A lagging subscriber makes neither the index nor the live
 // subscribers late; it catches up with the CPU left over. Routing a commit (finding whom it wakes) runs on
 // the live workers while the daemon follows, and on the backlog workers while it catches up, when every
-// subscription it could wake is a backlog one anyway. While catching up, the backlog workers' pumping is
-// also held to a CPU budget (backlog_catch_up_cores): a nice level yields only when another thread is
+// subscription it could wake is a backlog one anyway. While catching up, the backlog workers' routing and
+// pumping are also held to a CPU budget (backlog_catch_up_cores): a nice level yields only when another thread is
 // runnable, and the gRPC writes and the clients' decoding of what the pumps send run at normal priority.
 //
 // Threading: on_commit runs on the writer thread; derivation runs on the hub's worker threads; Transport
