@@ -208,6 +208,7 @@ int Daemon::Impl::run() {
         const auto st = store->state();
         m.journal_records = st.next_seq - st.journal_first;
         m.watched = store->watches().size();
+        m.ingest_stalls = store->ingest_stalls();
         if (api_server) {
           m.subscribers = api_server->subscribers();
           m.events_sent = api_server->events_sent();

@@ -142,6 +142,9 @@ std::string render_prometheus(const MetricsSnapshot& m) {
           static_cast<double>(m.journal_records));
   w.gauge("tronidx_jobs_running", "Background jobs running (backfill, reindex, verify).",
           static_cast<double>(m.jobs_running));
+  w.counter("tronidx_rocksdb_ingest_stalls_total",
+            "Catch-up commits that waited for compaction first (a column family's L0 at its slowdown trigger).",
+            m.ingest_stalls);
   w.family("tronidx_rocksdb_live_bytes", "gauge", "SST bytes per column family.");
   for (const auto& cf : m.column_families) {
     w.sample("tronidx_rocksdb_live_bytes", "cf=\"" + cf.name + "\"", static_cast<double>(cf.live_bytes));

@@ -5,8 +5,14 @@
 #include <rocksdb/sst_file_writer.h>
 #include <rocksdb/write_batch.h>
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <thread>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -61,6 +67,9 @@ Error ingest_error(const rocksdb::Status& s, const std::string& what) {
   return rocks_error(s, "ingesting a commit: " + what);
 }
 
+constexpr auto kMaxCompactionWait = std::chrono::minutes(1);
+constexpr auto kCompactionPoll = std::chrono::milliseconds(10);
+
 }  // namespace
 
 struct Ingester::Impl {
@@ -76,6 +85,41 @@ struct Ingester::Impl {
   std::vector<Family> families;
   std::vector<Ingester::Range> ingested;  // growing families only, since take_ingested_ranges()
   size_t ingested_commits = 0;            // since take_ingested_ranges()
+  std::atomic<uint64_t> stalls{0};  // read by other threads (Store::ingest_stalls)
+
+  // A family whose files land at L0 and whose L0 holds as many files as its slowdown trigger, if any.
+  const Family* l0_backlog() const {
+    for (const auto& f : families) {
+      if (f.handle == nullptr || f.last_level) continue;
+      std::string n;  // (a string property: GetIntProperty does not serve it)
+      if (rocks->db->GetProperty(f.handle, "rocksdb.num-files-at-level0", &n) &&
+          std::strtoll(n.c_str(), nullptr, 10) >= f.options.level0_slowdown_writes_trigger) {
+        return &f;
+      }
+    }
+    return nullptr;
+  }
+
+  // Waits (bounded: a compaction that cannot run must not hang the writer) while l0_backlog().
+  void wait_for_compaction() {
+    const Family* behind = l0_backlog();
+    if (behind == nullptr) return;
+    ++stalls;
+    const std::string name = behind->handle->GetName();
+    const auto start = std::chrono::steady_clock::now();
+    while (behind != nullptr && std::chrono::steady_clock::now() - start < kMaxCompactionWait) {
+      std::this_thread::sleep_for(kCompactionPoll);
+      behind = l0_backlog();
+    }
+    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    if (behind != nullptr) {
+      spdlog::warn("store: compaction of {} is behind (L0 still at its slowdown trigger after {} ms): ingesting anyway",
+                   behind->handle->GetName(), waited.count());
+    } else if (waited >= std::chrono::seconds(1)) {
+      spdlog::warn("store: a commit waited {} ms for the compaction of {} (L0 at its slowdown trigger)", waited.count(),
+                   name);
+    }
+  }
 
   struct File {
     std::string path;
@@ -157,6 +201,7 @@ Result<bool> Ingester::commit(const rocksdb::WriteBatch& batch, IndexWrites& ind
   if (!const_cast<rocksdb::WriteBatch&>(batch).Iterate(&collect).ok()) {  // NOLINT: Iterate does not modify
     return false;
   }
+  im.wait_for_compaction();
   struct Cleanup {
     Impl& im;
     ~Cleanup() { im.remove_files(); }
@@ -211,6 +256,7 @@ Result<bool> Ingester::commit(const rocksdb::WriteBatch& batch, IndexWrites& ind
 }
 
 size_t Ingester::commits_since_take() const { return impl_->ingested_commits; }
+uint64_t Ingester::stalls() const { return impl_->stalls.load(); }
 
 std::vector<Ingester::Range> Ingester::take_ingested_ranges() {
   impl_->ingested_commits = 0;

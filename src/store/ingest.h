@@ -39,13 +39,18 @@ class Ingester {
   Ingester& operator=(const Ingester&) = delete;
 
   // Writes `batch` (puts and deletes only) and `index` as one table file per family and ingests them in
-  // one atomic step; true when done (`index` drained). False, with nothing written and `index` untouched,
+  // one atomic step; true when done (`index` drained). Back-pressure: a WriteBatch writer is slowed and
+  // then stopped by RocksDB while a family's L0 holds level0_slowdown_writes_trigger files or more
+  // (compaction behind); ingestion takes no such path, so commit() first waits, up to a minute, until every
+  // family whose files land at L0 is below that trigger. False, with nothing written and `index` untouched,
   // when the batch holds another kind of operation (merge, range delete): the caller commits it as a batch
   // instead. An error: nothing was committed (the files built are removed). Writer thread only.
   Result<bool> commit(const rocksdb::WriteBatch& batch, IndexWrites& index);
 
   // Commits ingested since the previous take_ingested_ranges().
   size_t commits_since_take() const;
+  // Commits that waited for compaction before ingesting (see commit()).
+  uint64_t stalls() const;
   // The key range of each growing family (transfers, journal, blocks) that commits ingested at the last
   // level since the previous call, to be rewritten with that level's compression (recompress.h).
   struct Range {

@@ -356,6 +356,16 @@ void Store::recompress_ingested() {
 
 uint64_t Store::wait_recompressed() { return recompressor_ ? recompressor_->wait_idle().done : 0; }
 
+uint64_t Store::ingest_stalls() const { return ingester_ ? ingester_->stalls() : 0; }
+
+Status Store::pause_compactions(bool paused) {
+  for (auto* h : rocks_->handles) {
+    auto s = rocks_->db->SetOptions(h, {{"disable_auto_compactions", paused ? "true" : "false"}});
+    if (!s.ok()) return rocks_error(s, "setting disable_auto_compactions");
+  }
+  return ok_status();
+}
+
 Result<std::vector<CfStats>> Store::cf_stats() const {
   std::vector<CfStats> out;
   for (auto* h : rocks_->handles) {

@@ -2,12 +2,14 @@
 // WriteBatches and as ingestions leave the same database (every family's keys and values); snapshots
 // taken before an ingested commit do not see it; a failed ingestion leaves the store as it was and the
 // next commit succeeds; files left by an interrupted commit are removed at open; the ranges catch-up
-// commits ingested (LZ4) are rewritten with the last level's ZSTD in the background, contents unchanged.
+// commits ingested (LZ4) are rewritten with the last level's ZSTD in the background, contents unchanged;
+// a commit waits while compaction is behind.
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table_properties.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -15,6 +17,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "schema.h"
@@ -279,6 +282,56 @@ TEST(StoreIngest, FilesLeftByAnInterruptedCommitAreRemovedAtOpen) {
   const auto h = chain.push();
   apply_commit(*store, h, block_transfers(h.block_num, 0, 4));
   EXPECT_EQ(store->state().tip, chain.tip());
+}
+
+// RocksDB slows a batch writer while compaction is behind (a family's L0 at its slowdown trigger, 20
+// files); an ingested commit waits instead. With compactions stopped, every commit adds a file to the L0 of
+// the families whose keys interleave with earlier ones: a commit that finds 20 there does not complete
+// until compactions resume, and then every commit is in the store.
+TEST(StoreIngest, ACommitWaitsWhileCompactionIsBehind) {
+  TempDir dir;
+  TestChain chain;
+  auto store = new_store(dir.path(), all_mode(), 1, chain);
+  must(store->pause_compactions(true), "pause_compactions");
+  constexpr int kCommits = 60;
+  std::vector<decode::BlockHeader> headers;
+  for (int i = 0; i < kCommits; ++i) headers.push_back(chain.push());
+  std::atomic<int> committed{0};
+  std::thread writer([&] {
+    for (const auto& h : headers) {
+      apply_commit(*store, h, block_transfers(h.block_num, 0, 8));
+      committed.fetch_add(1);
+    }
+  });
+  struct Resume {  // whatever the assertions below find, the writer can finish and is joined
+    Store& store;
+    std::thread& writer;
+    ~Resume() {
+      EXPECT_TRUE(store.pause_compactions(false).ok());
+      writer.join();
+    }
+  };
+  {
+    Resume resume{*store, writer};
+    while (store->ingest_stalls() == 0 && committed.load() < kCommits) std::this_thread::yield();
+    const int before_stall = committed.load();
+    ASSERT_EQ(store->ingest_stalls(), 1u) << "all " << before_stall << " commits went in without waiting";
+    // Each commit adds at most one file to a family's L0 (set_base's write flushed one more to the meta
+    // family's), and the writer waits inside the next one.
+    EXPECT_GE(before_stall, 19);
+    EXPECT_LT(committed.load(), kCommits);
+  }
+  EXPECT_EQ(committed.load(), kCommits);
+  EXPECT_EQ(store->state().tip, chain.tip());
+  // The commits' transfers are all there.
+  Snapshot::HistoryQuery q;
+  q.address = make_address(1);
+  q.limit = 100000;
+  size_t expected = 0;
+  for (const auto& h : headers) {
+    for (const auto& t : block_transfers(h.block_num, 0, 8)) expected += t.from == q.address || t.to == q.address;
+  }
+  EXPECT_EQ(must(snap(*store)->address_history(q), "history").size(), expected);
 }
 
 }  // namespace

@@ -25,6 +25,7 @@ struct MetricsSnapshot {
   uint64_t slow_disconnects = 0;
   const metrics::Histogram* delivery_latency = nullptr;
   uint64_t jobs_running = 0;
+  uint64_t ingest_stalls = 0;  // Store::ingest_stalls()
   int64_t now_ms = 0;
 };
 

@@ -124,6 +124,10 @@ class Store {
   void recompress_ingested();
   // Waits until that thread has rewritten what it was handed (tests); returns how many ranges it rewrote.
   uint64_t wait_recompressed();
+  // Ingested commits that first waited for compaction (an L0 at its slowdown trigger: src/store/ingest.h).
+  uint64_t ingest_stalls() const;
+  // Stops (true) or resumes RocksDB's automatic compactions of every family (tests of the above).
+  Status pause_compactions(bool paused);
 
   Result<std::vector<CfStats>> cf_stats() const;
   Status compact();
