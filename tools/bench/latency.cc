@@ -161,7 +161,9 @@ void run_fan_out(Report& report, const BenchOptions& opt) {
   // calls (UNAVAILABLE: no block can be indexed without its infos) until the subscribers are connected, so that the whole catch-up runs
   // with them; both runs do the same, and the steady rate (10 % to 90 % of the range) leaves out the
   // daemon's retry back-off at the start.
-  auto catch_up_rate = [&](bool with_subscribers, double& rate, std::string& err) {
+  // The rate, and tronidxd's CPU time per block over the same steady range (steadier than a rate on a
+  // shared machine: what the subscribers cost the daemon, whatever the machine's speed during the run).
+  auto catch_up_rate = [&](bool with_subscribers, double& rate, double& cpu_ms, std::string& err) {
     if (auto s = hold_infos(**sim, true); !s.ok()) {
       err = s.error().message;
       return;
@@ -192,19 +194,23 @@ void run_fan_out(Report& report, const BenchOptions& opt) {
       return;
     }
     const auto start = Clock::now();
-    auto t = time_catch_up(**d, from, to, start, std::chrono::minutes(30));
+    auto t = time_catch_up(**d, from, to, start, std::chrono::minutes(30), {(*d)->process().pid()});
     if (!t.ok()) {
       err = t.error().message;
       return;
     }
     rate = t->seconds_steady > 0 ? static_cast<double>(t->blocks_steady) / t->seconds_steady
                                  : static_cast<double>(to - from) / t->seconds_total;
+    cpu_ms = t->cpu_steady_s.empty() || t->blocks_steady == 0
+                 ? 0
+                 : t->cpu_steady_s[0] * 1e3 / static_cast<double>(t->blocks_steady);
   };
   // The two catch-ups run one after the other, and this machine's speed moves by more than the 10 % the
   // target allows between runs a few seconds apart: the pair is run five times (alternating) and the
   // pair with the median ratio is reported, every ratio in the note (single pairs measured 75-127 %).
   struct Pair {
     double base = 0, loaded = 0;
+    double base_cpu_ms = 0, loaded_cpu_ms = 0;  // tronidxd's CPU per block
   };
   std::vector<Pair> pairs;
   std::string err;
@@ -214,8 +220,11 @@ void run_fan_out(Report& report, const BenchOptions& opt) {
     // does not always favour the same side.
     Pair p;
     const bool loaded_first = r % 2 == 1;
-    catch_up_rate(loaded_first, loaded_first ? p.loaded : p.base, err);
-    if (err.empty()) catch_up_rate(!loaded_first, loaded_first ? p.base : p.loaded, err);
+    auto run = [&](bool loaded) {
+      catch_up_rate(loaded, loaded ? p.loaded : p.base, loaded ? p.loaded_cpu_ms : p.base_cpu_ms, err);
+    };
+    run(loaded_first);
+    if (err.empty()) run(!loaded_first);
     if (err.empty()) pairs.push_back(p);
   }
   if (auto s = hold_infos(**sim, false); !s.ok() && err.empty()) err = s.error().message;
@@ -230,6 +239,16 @@ void run_fan_out(Report& report, const BenchOptions& opt) {
     report.add({"B4", "catch-up with " + std::to_string(per_address) + "+10 subscribers", median.loaded, "blocks/s",
                 median.base, "same catch-up without subscribers", ">= 90% of it", median.loaded >= 0.9 * median.base,
                 note});
+    // The daemon's CPU per block with and without the subscribers: medians over the pairs.
+    auto median_of = [&](double Pair::*field) {
+      std::vector<double> v;
+      for (const auto& p : pairs) v.push_back(p.*field);
+      std::sort(v.begin(), v.end());
+      return v[v.size() / 2];
+    };
+    report.add({"B4", "tronidxd CPU per block with the subscribers", median_of(&Pair::loaded_cpu_ms), "ms",
+                median_of(&Pair::base_cpu_ms), "without them", "", {},
+                "medians over the pairs, steady range; the bench's clients and tron-sim not included"});
   }
 
   // (2) One new block while following, delivered to every subscription.
