@@ -44,7 +44,16 @@ rocksdb::ColumnFamilyOptions cf_options(const std::shared_ptr<rocksdb::Cache>& c
   }
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
   o.write_buffer_size = write_buffer;
-  if (memtable == Memtable::kSortedRuns) o.memtable_factory = std::make_shared<SortedRunsRepFactory>();
+  if (memtable == Memtable::kSortedRuns) {
+    o.memtable_factory = std::make_shared<SortedRunsRepFactory>();
+    // The index families' new keys interleave with all older ones, so an L0 file overlaps the whole last
+    // level: while that level is below max_bytes_for_level_base (256 MB by default) every L0 compaction
+    // rewrites all of it, a cost per commit that grows with the database (a 30,000-block catch-up spent
+    // more CPU per block compacting than indexing: docs/performance.md). Beyond 32 MB, levels above the
+    // last take the L0 files, and smaller files keep each compaction into the last level partial.
+    o.max_bytes_for_level_base = 32 << 20;
+    o.target_file_size_base = 16 << 20;
+  }
   // A flush can wait behind another family's (a sorted-runs memtable's flush merges first): a few immutable
   // memtables per family keep the writer going meanwhile; db_write_buffer_size bounds them all together.
   o.max_write_buffer_number = 4;
@@ -131,10 +140,12 @@ Result<std::unique_ptr<Rocks>> open_rocks(const RocksOptions& options) {
   rocksdb::DBOptions db_opts;
   db_opts.create_if_missing = options.create_if_missing;
   db_opts.create_missing_column_families = true;
-  // Two flush threads (so that one family's flush does not queue another's) and one compaction thread.
-  db_opts.max_background_jobs = 3;
+  // Two flush threads (so that one family's flush does not queue another's) and two compaction threads
+  // (a long compaction, such as the rewrite of ingested ranges, must not hold back the index families'
+  // L0 compactions until ingestion waits for them: src/store/ingest.h).
+  db_opts.max_background_jobs = 4;
   db_opts.max_background_flushes = 2;
-  db_opts.max_background_compactions = 1;
+  db_opts.max_background_compactions = 2;
   db_opts.bytes_per_sync = 1 << 20;
   db_opts.max_total_wal_size = 4 * wb;
   // All memtables together (RSS budget): the largest is flushed when they exceed it.
