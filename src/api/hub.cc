@@ -402,19 +402,23 @@ void Hub::route(uint64_t from_seq, uint64_t to_seq) {
     std::lock_guard lock(mu_);
     subs.assign(subs_.begin(), subs_.end());
   }
-  // Whether an address subscription is idle short of to_seq: only such a one can be woken by the records'
-  // addresses. (Subscribers still busy with earlier records, as all are while a catch-up outpaces them,
-  // need no routing; if one turns idle meanwhile, wake_all below wakes it to look for itself.)
+  // An open subscription with nothing queued, in flight or scheduled, short of to_seq: one that these records
+  // may have to wake (s->mu_ held).
+  const auto waiting_locked = [&](const Subscription& s) {
+    return s.transport_ != nullptr && idle_locked_state(s.queue_, s.in_flight_, s.scheduled_) &&
+           s.pos_ < Cursor{to_seq, Cursor::kAfterRecord};
+  };
+  // Whether an address subscription is waiting: only such a one can be woken by the records' addresses.
+  // (Subscribers still busy with earlier records, as all are while a catch-up outpaces them, need no
+  // routing; if one turns idle meanwhile, wake_all below wakes it to look for itself.)
   bool address_subscribers = false;
-  bool idle_address_subscriber = false;
+  bool waiting_address_subscriber = false;
   for (const auto& s : subs) {
     if (!s->filter().addresses().empty()) {
       depths.insert(s->depth());
       address_subscribers = true;
       std::lock_guard lock(s->mu_);
-      idle_address_subscriber = idle_address_subscriber ||
-                                (s->transport_ != nullptr && idle_locked_state(s->queue_, s->in_flight_, s->scheduled_) &&
-                                 s->pos_ < Cursor{to_seq, Cursor::kAfterRecord});
+      waiting_address_subscriber = waiting_address_subscriber || waiting_locked(*s);
     }
   }
   // Every address whose transfers can produce an event in records [from, to], for any depth in use.
@@ -431,12 +435,12 @@ void Hub::route(uint64_t from_seq, uint64_t to_seq) {
   // depth or being solidified within the range needs no read of them. (A catch-up commit solidifies the
   // blocks it applies: this spares reading each of its transfers back.)
   std::unordered_set<uint64_t> applied_here;
-  auto recs = idle_address_subscriber ? records_after(v, from_seq - 1, static_cast<size_t>(to_seq - from_seq + 1))
+  auto recs = waiting_address_subscriber ? records_after(v, from_seq - 1, static_cast<size_t>(to_seq - from_seq + 1))
                                   : Result<std::vector<std::shared_ptr<const store::JournalRecord>>>(
                                         std::vector<std::shared_ptr<const store::JournalRecord>>{});
   if (!address_subscribers) {
     // Only token / everything-watched subscriptions: they are woken whatever the records hold.
-  } else if (!idle_address_subscriber || !recs.ok() || recs->size() != to_seq - from_seq + 1) {
+  } else if (!waiting_address_subscriber || !recs.ok() || recs->size() != to_seq - from_seq + 1) {
     wake_all = true;
   } else {
     size_t carried = 0;
@@ -502,8 +506,7 @@ void Hub::route(uint64_t from_seq, uint64_t to_seq) {
   std::vector<std::shared_ptr<Subscription>> wake;
   for (const auto& s : subs) {
     std::unique_lock lock(s->mu_);
-    if (s->transport_ == nullptr || !idle_locked_state(s->queue_, s->in_flight_, s->scheduled_)) continue;
-    if (s->pos_ >= Cursor{to_seq, Cursor::kAfterRecord}) continue;
+    if (!waiting_locked(*s)) continue;
     bool involves = wake_all || s->filter_.addresses().empty() || s->pos_ < Cursor{from_seq - 1, Cursor::kAfterRecord};
     for (size_t i = 0; !involves && i < s->filter_.addresses().size(); ++i) {
       involves = involved.count(s->filter_.addresses()[i]) != 0;

@@ -243,8 +243,7 @@ void run_fan_out(Report& report, const BenchOptions& opt) {
     auto median_of = [&](double Pair::*field) {
       std::vector<double> v;
       for (const auto& p : pairs) v.push_back(p.*field);
-      std::sort(v.begin(), v.end());
-      return v[v.size() / 2];
+      return quantile(std::move(v), 0.5);
     };
     report.add({"B4", "tronidxd CPU per block with the subscribers", median_of(&Pair::loaded_cpu_ms), "ms",
                 median_of(&Pair::base_cpu_ms), "without them", "", {},
