@@ -48,6 +48,8 @@ struct BenchOptions {
   int concurrency = 8;              // node calls in flight (daemon and fetch limit alike)
   bool quick = false;               // small sizes: a smoke run of every scenario
   std::filesystem::path work_dir;   // data dirs live here
+  // B5's database: empty = built in work_dir each run; else kept here, built only when it has none.
+  std::filesystem::path query_db;
 };
 
 // tron-sim serving a pre-built chain of `blocks` (plus genesis), manual block production.
