@@ -86,14 +86,15 @@ void to_proto(const store::IndexedTransfer& it, uint64_t tip, uint64_t solidifie
   }
   const TokenInfo* meta = tokens.find(t.kind == decode::TransferKind::kTrx ? decode::trx_token() : t.token);
   out->set_token(meta != nullptr && t.kind == decode::TransferKind::kTrc20 ? meta->base58 : token_string(t.kind, t.token));
-  if (t.kind == decode::TransferKind::kTrc20) out->set_token_hex(t.token.to_hex());
-  out->set_amount(t.amount.to_decimal());
+  if (t.kind == decode::TransferKind::kTrc20) out->set_token_hex(address_text(t.token).hex);
+  std::string amount = t.amount.to_decimal();
   if (meta != nullptr) {
     out->set_token_symbol(meta->symbol);
     out->set_decimals_known(true);
     out->set_decimals(meta->decimals);
-    out->set_amount_formatted(t.amount.format(meta->decimals));
+    out->set_amount_formatted(chain::Amount::format_digits(amount, meta->decimals));
   }
+  out->set_amount(std::move(amount));
   const AddressText& from = address_text(t.from);
   out->set_from(from.base58);
   out->set_from_hex(from.hex);

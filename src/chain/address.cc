@@ -105,9 +105,16 @@ Result<std::string> base58_decode(std::string_view text, std::string_view field)
 
 std::string base58check_encode(std::span<const uint8_t> payload) {
   const Hash32 h = sha256(sha256(payload).span());
-  std::vector<uint8_t> buf(payload.begin(), payload.end());
-  buf.insert(buf.end(), h.bytes.begin(), h.bytes.begin() + 4);
-  return base58_encode(buf);
+  std::array<uint8_t, 64> small{};  // an address (21 bytes + 4) needs no allocation
+  std::vector<uint8_t> big;
+  uint8_t* buf = small.data();
+  if (payload.size() + 4 > small.size()) {
+    big.resize(payload.size() + 4);
+    buf = big.data();
+  }
+  std::copy(payload.begin(), payload.end(), buf);
+  std::copy(h.bytes.begin(), h.bytes.begin() + 4, buf + payload.size());
+  return base58_encode(std::span<const uint8_t>(buf, payload.size() + 4));
 }
 
 Result<std::string> base58check_decode(std::string_view text, std::string_view field) {

@@ -1,6 +1,7 @@
 #include "tronidx/chain/amount.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace tronidx::chain {
 namespace {
@@ -76,7 +77,11 @@ Result<Amount> Amount::parse_decimal(std::string_view text, std::string_view fie
 }
 
 std::string Amount::to_decimal() const {
-  if (is_zero()) return "0";
+  if ((limbs_[1] | limbs_[2] | limbs_[3]) == 0) {  // most amounts: no 128-bit division
+    char buf[20];
+    const auto r = std::to_chars(buf, buf + sizeof buf, limbs_[0]);
+    return std::string(buf, r.ptr);
+  }
   std::array<uint64_t, 4> v = limbs_;
   std::string out;
   while ((v[0] | v[1] | v[2] | v[3]) != 0) {
@@ -91,8 +96,9 @@ std::string Amount::to_decimal() const {
   return out;
 }
 
-std::string Amount::format(unsigned decimals) const {
-  std::string digits = to_decimal();
+std::string Amount::format(unsigned decimals) const { return format_digits(to_decimal(), decimals); }
+
+std::string Amount::format_digits(std::string digits, unsigned decimals) {
   if (decimals == 0) return digits;
   if (digits.size() <= decimals) digits.insert(0, decimals + 1 - digits.size(), '0');
   digits.insert(digits.size() - decimals, 1, '.');

@@ -1,11 +1,24 @@
 #include "tronidx/chain/hex.h"
 
+#include <array>
+#include <cstring>
 #include <string>
 
 namespace tronidx::chain {
 namespace {
 
 constexpr char kDigits[] = "0123456789abcdef";
+
+// The two digits of every byte value: one load per byte (ids and addresses are rendered on every row an
+// API call returns).
+constexpr std::array<char, 512> kPairs = [] {
+  std::array<char, 512> t{};
+  for (size_t b = 0; b < 256; ++b) {
+    t[2 * b] = kDigits[b >> 4];
+    t[2 * b + 1] = kDigits[b & 0xf];
+  }
+  return t;
+}();
 
 int nibble(char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';
@@ -36,10 +49,11 @@ Status decode_into(std::string_view hex, uint8_t* out, std::string_view field) {
 }  // namespace
 
 std::string to_hex(std::span<const uint8_t> bytes) {
-  std::string out(bytes.size() * 2, '0');
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    out[2 * i] = kDigits[bytes[i] >> 4];
-    out[2 * i + 1] = kDigits[bytes[i] & 0xf];
+  std::string out(bytes.size() * 2, '\0');
+  char* p = out.data();
+  for (uint8_t b : bytes) {
+    std::memcpy(p, &kPairs[2 * size_t{b}], 2);
+    p += 2;
   }
   return out;
 }

@@ -29,6 +29,8 @@ class Amount {
   // Fixed-point rendering with exactly `decimals` fraction digits: 1500000 with 6 -> "1.500000";
   // decimals = 0 -> same as to_decimal(). decimals up to 77.
   std::string format(unsigned decimals) const;
+  // format() of an amount whose to_decimal() is `digits` (a caller that needs both computes the digits once).
+  static std::string format_digits(std::string digits, unsigned decimals);
 
   std::array<uint8_t, 32> to_be_bytes() const noexcept;
   // Minimal big-endian encoding (no leading zero bytes; zero encodes as an empty string) for storage.
