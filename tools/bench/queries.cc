@@ -7,6 +7,8 @@
 #include <random>
 #include <thread>
 
+#include <unistd.h>
+
 #include "scenarios.h"
 #include "tronidx/chain/hash.h"
 #include "tronidx/chain/hex.h"
@@ -134,6 +136,7 @@ constexpr int kClients = 8;
 struct Throughput {
   double qps = 0;
   double server_cpu_us = 0;  // the server's CPU time per call
+  double client_cpu_us = 0;  // the clients' (this process's) CPU time per call, on the same cores
 };
 
 // kClients closed-loop clients, one channel each, calling `call` for `window`.
@@ -143,6 +146,7 @@ Throughput closed_loop(const std::string& endpoint, pid_t server, std::chrono::s
   std::atomic<bool> stop{false};
   std::vector<std::thread> threads;
   const double cpu0 = cpu_seconds(server);
+  const double client0 = cpu_seconds(getpid());
   const auto t0 = Clock::now();
   for (int c = 0; c < kClients; ++c) {
     threads.emplace_back([&, c] {
@@ -162,6 +166,7 @@ Throughput closed_loop(const std::string& endpoint, pid_t server, std::chrono::s
   const uint64_t n = done.load();
   out.qps = static_cast<double>(n) / std::chrono::duration<double>(Clock::now() - t0).count();
   out.server_cpu_us = n > 0 ? (cpu_seconds(server) - cpu0) * 1e6 / static_cast<double>(n) : 0;
+  out.client_cpu_us = n > 0 ? (cpu_seconds(getpid()) - client0) * 1e6 / static_cast<double>(n) : 0;
   return out;
 }
 
@@ -246,6 +251,15 @@ void run_queries(Report& report, const BenchOptions& opt) {
     report.add({"B5", "server CPU per query, " + scale + " transfers/address", list.server_cpu_us, "us",
                 ceiling.server_cpu_us, "per GetStatus", "", {},
                 "tronidxd's user + system time during the QPS run / queries"});
+    // What the machine allows at these costs: its cores divided by the CPU one query takes in the server
+    // and in the clients together (the clients share the cores with the server on loopback).
+    const double cores = static_cast<double>(std::max(1u, std::thread::hardware_concurrency()));
+    const double per_query = list.server_cpu_us + list.client_cpu_us;
+    report.add({"B5", "client CPU per query, " + scale + " transfers/address", list.client_cpu_us, "us", {}, "", "", {},
+                "the bench's " + std::to_string(kClients) + " client threads (this process) / queries"});
+    report.add({"B5", "QPS the cores allow at that CPU, " + scale + " transfers/address",
+                per_query > 0 ? cores * 1e6 / per_query : 0, "queries/s", {}, "", "", {},
+                std::to_string(static_cast<int>(cores)) + " cores / (server + client CPU per query)"});
   }
 }
 
