@@ -29,7 +29,8 @@ enum class Reads {
   // Point lookups of keys known to exist (transfers: the rows an index entry names): the hash index and
   // no filter. A filter could only confirm what the index entry already says: in a 10M-transfer
   // database its probes were 6 % of a query page's CPU, and its 12.5 MB took block cache from data
-  // blocks. The rare lookup that misses (a backfill's check for a row) reads an index and a data block.
+  // blocks. (A lookup that misses would read an index and a data block; none should: a row an index entry
+  // names and the lookup does not find is reported as corruption.)
   kPointsThatHit,
 };
 
