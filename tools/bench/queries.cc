@@ -190,6 +190,15 @@ void run_queries(Report& report, const BenchOptions& opt) {
   std::optional<QueryDb> kept = opt.query_db.empty() ? std::nullopt : read_manifest(data_dir, total);
   Result<QueryDb> db = kept ? Result<QueryDb>(std::move(*kept)) : make_error(Errc::kNotFound, "not built");
   if (!kept) {
+    // Rebuilding wipes the directory: only one that is empty or holds a database (a kept one of another
+    // size, or a build that was interrupted), never a directory given by mistake.
+    std::error_code ec;
+    if (!opt.query_db.empty() && std::filesystem::exists(data_dir) && !std::filesystem::is_empty(data_dir, ec) &&
+        !std::filesystem::exists(data_dir / "CURRENT")) {
+      report.add({"B5", "ListTransfers", 0, "ms", {}, "", "", {},
+                  "--query-db " + data_dir.string() + ": not empty and not a database; refusing to wipe it"});
+      return;
+    }
     std::filesystem::remove_all(data_dir);
     const auto built_at = Clock::now();
     db = build(data_dir.string(), *genesis, total);
