@@ -29,6 +29,9 @@ chain::Address synthetic(uint64_t i, const char* tag) {
   return chain::Address::from_evm(a);
 }
 
+// The recipient of the `s`-th subject's transfers (0: a tenth of all, 1: a hundredth, 2: a thousandth).
+chain::Address subject_address(int s) { return synthetic(static_cast<uint64_t>(s) + 1, "subject"); }
+
 struct QueryDb {
   uint64_t blocks = 0;
   uint64_t transfers = 0;
@@ -49,7 +52,7 @@ Result<QueryDb> build(const std::string& path, const chain::BlockId& genesis, ui
   const uint64_t per_block = 250;
   db.blocks = total / per_block;
   const chain::Address usdt = *chain::Address::parse("TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t");
-  const chain::Address subject[3] = {synthetic(1, "subject"), synthetic(2, "subject"), synthetic(3, "subject")};
+  const chain::Address subject[3] = {subject_address(0), subject_address(1), subject_address(2)};
   uint64_t counts[3] = {0, 0, 0};
   std::mt19937_64 rng(5);
   chain::BlockId parent = genesis;
@@ -105,7 +108,34 @@ std::optional<QueryDb> read_manifest(const std::filesystem::path& dir, uint64_t 
   QueryDb db;
   uint64_t counts[3] = {};
   if (!(f >> db.blocks >> db.transfers >> counts[0] >> counts[1] >> counts[2]) || db.transfers != total) return std::nullopt;
-  for (int s = 0; s < 3; ++s) db.subjects.emplace_back(synthetic(static_cast<uint64_t>(s) + 1, "subject"), counts[s]);
+  for (int s = 0; s < 3; ++s) db.subjects.emplace_back(subject_address(s), counts[s]);
+  return db;
+}
+
+// B5's database in `data_dir`: the one kept there (--query-db) when its manifest has `total` transfers, else
+// built anew (its build rate reported) and, when kept, described by a manifest.
+Result<QueryDb> kept_or_built(Report& report, const BenchOptions& opt, const std::filesystem::path& data_dir,
+                              const chain::BlockId& genesis, uint64_t total) {
+  if (!opt.query_db.empty()) {
+    if (auto kept = read_manifest(data_dir, total)) return std::move(*kept);
+    // Rebuilding wipes the directory: only one that is empty or holds a database (a kept one of another
+    // size, or a build that was interrupted), never a directory given by mistake.
+    std::error_code ec;
+    if (std::filesystem::exists(data_dir) && !std::filesystem::is_empty(data_dir, ec) &&
+        !std::filesystem::exists(data_dir / "CURRENT")) {
+      return make_error(Errc::kFailedPrecondition,
+                        "--query-db " + data_dir.string() + ": not empty and not a database; refusing to wipe it");
+    }
+  }
+  std::filesystem::remove_all(data_dir);
+  const auto built_at = Clock::now();
+  auto db = build(data_dir.string(), genesis, total);
+  if (!db.ok()) return make_error(db.error().code, "building the database: " + db.error().message);
+  const double build_s = std::chrono::duration<double>(Clock::now() - built_at).count();
+  report.add({"B5", "query database built (store API, all mode)", static_cast<double>(db->transfers) / build_s,
+              "transfers/s", {}, "", "", {},
+              std::to_string(db->transfers) + " transfers in " + std::to_string(db->blocks) + " blocks"});
+  if (!opt.query_db.empty()) write_manifest(data_dir, *db);
   return db;
 }
 
@@ -187,30 +217,10 @@ void run_queries(Report& report, const BenchOptions& opt) {
     return;
   }
   const auto data_dir = opt.query_db.empty() ? opt.work_dir / "query-db" : opt.query_db;
-  std::optional<QueryDb> kept = opt.query_db.empty() ? std::nullopt : read_manifest(data_dir, total);
-  Result<QueryDb> db = kept ? Result<QueryDb>(std::move(*kept)) : make_error(Errc::kNotFound, "not built");
-  if (!kept) {
-    // Rebuilding wipes the directory: only one that is empty or holds a database (a kept one of another
-    // size, or a build that was interrupted), never a directory given by mistake.
-    std::error_code ec;
-    if (!opt.query_db.empty() && std::filesystem::exists(data_dir) && !std::filesystem::is_empty(data_dir, ec) &&
-        !std::filesystem::exists(data_dir / "CURRENT")) {
-      report.add({"B5", "ListTransfers", 0, "ms", {}, "", "", {},
-                  "--query-db " + data_dir.string() + ": not empty and not a database; refusing to wipe it"});
-      return;
-    }
-    std::filesystem::remove_all(data_dir);
-    const auto built_at = Clock::now();
-    db = build(data_dir.string(), *genesis, total);
-    if (!db.ok()) {
-      report.add({"B5", "ListTransfers", 0, "ms", {}, "", "", {}, "building the database: " + db.error().message});
-      return;
-    }
-    const double build_s = std::chrono::duration<double>(Clock::now() - built_at).count();
-    report.add({"B5", "query database built (store API, all mode)", static_cast<double>(db->transfers) / build_s,
-                "transfers/s", {}, "", "", {},
-                std::to_string(db->transfers) + " transfers in " + std::to_string(db->blocks) + " blocks"});
-    write_manifest(data_dir, *db);
+  auto db = kept_or_built(report, opt, data_dir, *genesis, total);
+  if (!db.ok()) {
+    report.add({"B5", "ListTransfers", 0, "ms", {}, "", "", {}, db.error().message});
+    return;
   }
 
   // Serve it: a daemon on that data dir (its node is behind the database, so it only serves queries).
