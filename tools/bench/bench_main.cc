@@ -55,7 +55,12 @@ int main(int argc, char** argv) {
       return 2;
     }
     std::cerr << "running " << id << "...\n";
+    const MachineCpu before = machine_cpu();
     it->second(report, opt);
+    // On a virtual machine the cores are shared with other guests: the share they took during the scenario
+    // says how far its absolute figures (rates, CPU per unit) stand from this machine's best.
+    report.add({id, "machine: CPU time stolen by the hypervisor", steal_percent(before, machine_cpu()), "%", {}, "",
+                "", {}, "of all cores' time during the scenario (/proc/stat steal)"});
     std::cerr << report.table();
   }
   char host[256] = {};

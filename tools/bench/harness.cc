@@ -111,6 +111,24 @@ double cpu_seconds(pid_t pid) {
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+MachineCpu machine_cpu() {
+  std::ifstream in("/proc/stat");
+  std::string label;
+  in >> label;  // "cpu": the sum over all cores, then user nice system idle iowait irq softirq steal ...
+  MachineCpu out;
+  uint64_t v = 0;
+  for (int i = 1; i <= 8 && in >> v; ++i) {
+    out.total += v;
+    if (i == 8) out.steal = v;
+  }
+  return label == "cpu" ? out : MachineCpu{};
+}
+
+double steal_percent(const MachineCpu& before, const MachineCpu& after) {
+  const uint64_t total = after.total - before.total;
+  return total == 0 ? 0 : 100.0 * static_cast<double>(after.steal - before.steal) / static_cast<double>(total);
+}
+
 Result<CatchUpTiming> time_catch_up(testsupport::DaemonProcess& d, uint64_t from_block, uint64_t to_block,
                                     std::chrono::steady_clock::time_point start, std::chrono::seconds timeout,
                                     const std::vector<pid_t>& cpu_of) {

@@ -65,6 +65,16 @@ uint64_t rss_bytes(pid_t pid);
 // CPU time (user + system) the process has used so far, in seconds.
 double cpu_seconds(pid_t pid);
 
+// The whole machine's CPU time so far from /proc/stat, in clock ticks: all of it, and the part the hypervisor
+// gave to other guests ("steal"), which a virtual machine's processes wait for without being charged it.
+struct MachineCpu {
+  uint64_t total = 0;
+  uint64_t steal = 0;
+};
+MachineCpu machine_cpu();
+// Steal as a share of all CPU time between two readings, in % (0 when nothing elapsed).
+double steal_percent(const MachineCpu& before, const MachineCpu& after);
+
 // Polls GetStatus until tip >= block; returns the seconds elapsed from `start`, and samples RSS (max) on
 // the way. kDeadlineExceeded after `timeout`.
 struct CatchUpTiming {
