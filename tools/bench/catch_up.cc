@@ -157,34 +157,32 @@ void run_catch_up(Report& report, const BenchOptions& opt) {
     so.path = all.data_dir.string();
     so.create_if_missing = false;
     auto st = store::Store::open(so);
-    const auto per_transfer = [&](uint64_t& bytes) {
-      bytes = 0;
-      if (auto cfs = (*st)->cf_stats(); cfs.ok()) {
-        for (const auto& cf : *cfs) bytes += cf.live_bytes;
-      }
-      return all.transfers ? static_cast<double>(bytes) / static_cast<double>(all.transfers) : 0;
+    const auto per_transfer = [&](double x) {
+      return all.transfers ? x / static_cast<double>(all.transfers) : 0;
     };
-    uint64_t written_bytes = 0;
-    const double written = st.ok() ? per_transfer(written_bytes) : 0;
+    // Live SST bytes of every family, or of the index families (by_address, by_token, by_txid) only.
+    const auto sst_bytes = [&](bool index_only) {
+      uint64_t bytes = 0;
+      if (auto cfs = (*st)->cf_stats(); cfs.ok()) {
+        for (const auto& cf : *cfs) {
+          if (!index_only || cf.name.rfind("by_", 0) == 0) bytes += cf.live_bytes;
+        }
+      }
+      return bytes;
+    };
+    const uint64_t written_bytes = st.ok() ? sst_bytes(false) : 0;
+    const double written = per_transfer(static_cast<double>(written_bytes));
     const double cpu0 = cpu_seconds(getpid());  // RocksDB compacts on this process's background threads
     if (st.ok() && (*st)->compact().ok()) {
       const double compact_cpu = cpu_seconds(getpid()) - cpu0;
-      uint64_t bytes = 0;
-      const double per = per_transfer(bytes);
+      const uint64_t bytes = sst_bytes(false);
+      const double per = per_transfer(static_cast<double>(bytes));
       report.add({"B6", "bytes per indexed transfer (compacted)", per, "bytes", {}, "", "<= 120", per <= 120,
                   std::to_string(bytes) + " bytes of SST for " + std::to_string(all.transfers) + " transfers"});
-      uint64_t index_bytes = 0;
-      if (auto cfs = (*st)->cf_stats(); cfs.ok()) {
-        for (const auto& cf : *cfs) {
-          if (cf.name.rfind("by_", 0) == 0) index_bytes += cf.live_bytes;
-        }
-      }
       report.add({"B6", "of which the index families (by_address, by_token, by_txid)",
-                  all.transfers ? static_cast<double>(index_bytes) / static_cast<double>(all.transfers) : 0, "bytes",
-                  {}, "", "", {}, ""});
-      report.add({"B6", "CPU of that full compaction, per transfer",
-                  all.transfers ? compact_cpu * 1e6 / static_cast<double>(all.transfers) : 0, "us", {}, "", "", {},
-                  format_value(compact_cpu) + " s in the bench's process (RocksDB's compaction threads)"});
+                  per_transfer(static_cast<double>(sst_bytes(true))), "bytes", {}, "", "", {}, ""});
+      report.add({"B6", "CPU of that full compaction, per transfer", per_transfer(compact_cpu * 1e6), "us", {}, "",
+                  "", {}, format_value(compact_cpu) + " s in the bench's process (RocksDB's compaction threads)"});
       report.add({"B6", "bytes per indexed transfer (as written)", written, "bytes", {}, "", "", {},
                   std::to_string(written_bytes) + " bytes of SST before the compaction"});
     } else {
