@@ -9,8 +9,10 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
+#include "micro.h"
 #include "scenarios.h"
 #include "tronidx/common/callback_keepawake.h"
 
@@ -19,7 +21,7 @@ int main(int argc, char** argv) {
   // The subscriber fleets use gRPC's callback API: without it their events could be read up to 100 ms
   // late after a second without traffic (callback_keepawake.h), which B3 would count against the daemon.
   tronidx::common::CallbackKeepAwake keepawake;
-  CLI::App app{"tronidx-bench — end-to-end benchmarks (B1..B9) against tron-sim"};
+  CLI::App app{"tronidx-bench — end-to-end benchmarks (B1..B9) against tron-sim, and micro-benchmarks (--micro)"};
   BenchOptions opt;
   std::string scenarios = "B1,B1s,B3,B4,B5,B8,B9";
   std::string json_path = "bench-results.json";
@@ -35,11 +37,30 @@ int main(int argc, char** argv) {
   app.add_option("--query-db", query_db,
                  "B5 keeps its database here and reuses it on later runs (its build is most of B5's time); "
                  "default: built in the work dir every run");
-  CLI11_PARSE(app, argc, argv);
+  bool micro = false;
+  app.add_flag("--micro", micro,
+               "run the micro-benchmarks (Google Benchmark; its --benchmark_* flags pass through) instead of the "
+               "scenarios");
+  // Google Benchmark's own flags go to it, the rest to CLI11.
+  std::vector<std::string> benchmark_args;
+  std::vector<char*> args;
+  for (int i = 0; i < argc; ++i) {
+    if (i > 0 && std::string_view(argv[i]).starts_with("--benchmark_")) {
+      benchmark_args.emplace_back(argv[i]);
+    } else {
+      args.push_back(argv[i]);
+    }
+  }
+  CLI11_PARSE(app, static_cast<int>(args.size()), args.data());
   opt.query_db = query_db;
   opt.work_dir = work;
   std::filesystem::remove_all(opt.work_dir);
   std::filesystem::create_directories(opt.work_dir);
+  if (micro) return run_micro(opt, std::move(benchmark_args));
+  if (!benchmark_args.empty()) {
+    std::cerr << "tronidx-bench: " << benchmark_args.front() << " needs --micro\n";
+    return 2;
+  }
 
   const std::map<std::string, void (*)(Report&, const BenchOptions&)> all = {
       {"B1", run_catch_up},          {"B1s", run_catch_up_scaling}, {"B3", run_detection_latency},

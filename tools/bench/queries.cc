@@ -3,18 +3,14 @@
 
 #include <atomic>
 #include <cmath>
-#include <fstream>
 #include <random>
 #include <thread>
 
 #include <unistd.h>
 
+#include "query_db.h"
 #include "scenarios.h"
-#include "tronidx/chain/hash.h"
 #include "tronidx/chain/hex.h"
-#include "tronidx/decode/transfer.h"
-#include "tronidx/store/store.h"
-#include "tronidx/store/write_txn.h"
 #include "tronidx/v1/query.grpc.pb.h"
 
 namespace tronidx::bench {
@@ -22,102 +18,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-chain::Address synthetic(uint64_t i, const char* tag) {
-  const auto h = chain::sha256(std::string(tag) + std::to_string(i));
-  std::array<uint8_t, 20> a{};
-  std::copy(h.bytes.begin(), h.bytes.begin() + 20, a.begin());
-  return chain::Address::from_evm(a);
-}
-
-// The recipient of the `s`-th subject's transfers (0: a tenth of all, 1: a hundredth, 2: a thousandth).
-chain::Address subject_address(int s) { return synthetic(static_cast<uint64_t>(s) + 1, "subject"); }
-
-struct QueryDb {
-  uint64_t blocks = 0;
-  uint64_t transfers = 0;
-  std::vector<std::pair<chain::Address, uint64_t>> subjects;  // address, its transfer count
-};
-
-// Builds an `all`-mode database of `total` USDT transfers, 250 per block, whose recipients include three
-// subject addresses with total/10, total/100 and total/1000 transfers.
-Result<QueryDb> build(const std::string& path, const chain::BlockId& genesis, uint64_t total) {
-  store::OpenOptions o;
-  o.path = path;
-  o.genesis_id = genesis;
-  o.mode = store::ModeConfig{store::ModeConfig::Kind::kAll, {}};
-  o.sync_writes = false;
-  TRONIDX_ASSIGN(auto st, store::Store::open(o));
-  TRONIDX_TRY(st->set_base(store::ChainPoint{0, genesis}));
-  QueryDb db;
-  const uint64_t per_block = 250;
-  db.blocks = total / per_block;
-  const chain::Address usdt = *chain::Address::parse("TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t");
-  const chain::Address subject[3] = {subject_address(0), subject_address(1), subject_address(2)};
-  uint64_t counts[3] = {0, 0, 0};
-  std::mt19937_64 rng(5);
-  chain::BlockId parent = genesis;
-  auto txn = std::make_unique<store::WriteTxn>(st->begin());
-  for (uint64_t b = 1; b <= db.blocks; ++b) {
-    decode::BlockHeader h;
-    h.block_num = b;
-    h.parent_id = parent;
-    h.timestamp_ms = 1'700'000'000'000 + static_cast<int64_t>(b) * 3000;
-    h.id = chain::BlockId::compute(b, chain::as_bytes(std::to_string(b) + "query-db"));
-    std::vector<decode::Transfer> ts(per_block);
-    for (uint64_t i = 0; i < per_block; ++i) {
-      auto& t = ts[i];
-      t.position = decode::Position{b, static_cast<uint32_t>(i), 0};
-      t.kind = decode::TransferKind::kTrc20;
-      t.token = usdt;
-      t.from = synthetic(rng() % 1'000'000, "account");
-      const uint64_t r = rng() % 1000;
-      int s = r < 100 ? 0 : r < 110 ? 1 : r < 111 ? 2 : -1;
-      t.to = s >= 0 ? subject[s] : synthetic(rng() % 1'000'000, "account");
-      if (s >= 0) ++counts[s];
-      t.amount = chain::Amount(rng() % 100'000'000'000ull);
-      t.txid = chain::TxId{chain::sha256(std::to_string(b) + "/" + std::to_string(i))};
-    }
-    TRONIDX_TRY(txn->apply_block(h, static_cast<uint32_t>(per_block), ts));
-    parent = h.id;
-    if (b % 100 == 0 || b == db.blocks) {
-      TRONIDX_TRY(txn->solidify(b));
-      auto r = st->commit(std::move(*txn));
-      if (!r.ok()) return std::move(r).error();
-      txn = std::make_unique<store::WriteTxn>(st->begin());
-    }
-  }
-  TRONIDX_TRY(st->compact());
-  db.transfers = db.blocks * per_block;
-  for (int s = 0; s < 3; ++s) db.subjects.emplace_back(subject[s], counts[s]);
-  return db;
-}
-
-// A kept database (--query-db) describes itself in this file, written once its build completed.
-std::filesystem::path manifest_path(const std::filesystem::path& dir) { return dir / "bench-query-db.txt"; }
-
-void write_manifest(const std::filesystem::path& dir, const QueryDb& db) {
-  std::ofstream f(manifest_path(dir));
-  f << db.blocks << " " << db.transfers;
-  for (const auto& s : db.subjects) f << " " << s.second;
-  f << "\n";
-}
-
-// The kept database in `dir` if its manifest says it has `total` transfers.
-std::optional<QueryDb> read_manifest(const std::filesystem::path& dir, uint64_t total) {
-  std::ifstream f(manifest_path(dir));
-  QueryDb db;
-  uint64_t counts[3] = {};
-  if (!(f >> db.blocks >> db.transfers >> counts[0] >> counts[1] >> counts[2]) || db.transfers != total) return std::nullopt;
-  for (int s = 0; s < 3; ++s) db.subjects.emplace_back(subject_address(s), counts[s]);
-  return db;
-}
-
 // B5's database in `data_dir`: the one kept there (--query-db) when its manifest has `total` transfers, else
 // built anew (its build rate reported) and, when kept, described by a manifest.
 Result<QueryDb> kept_or_built(Report& report, const BenchOptions& opt, const std::filesystem::path& data_dir,
                               const chain::BlockId& genesis, uint64_t total) {
   if (!opt.query_db.empty()) {
-    if (auto kept = read_manifest(data_dir, total)) return std::move(*kept);
+    if (auto kept = read_query_db_manifest(data_dir, total)) return std::move(*kept);
     // Rebuilding wipes the directory: only one that is empty or holds a database (a kept one of another
     // size, or a build that was interrupted), never a directory given by mistake.
     std::error_code ec;
@@ -129,13 +35,13 @@ Result<QueryDb> kept_or_built(Report& report, const BenchOptions& opt, const std
   }
   std::filesystem::remove_all(data_dir);
   const auto built_at = Clock::now();
-  auto db = build(data_dir.string(), genesis, total);
+  auto db = build_query_db(data_dir.string(), genesis, total);
   if (!db.ok()) return make_error(db.error().code, "building the database: " + db.error().message);
   const double build_s = std::chrono::duration<double>(Clock::now() - built_at).count();
   report.add({"B5", "query database built (store API, all mode)", static_cast<double>(db->transfers) / build_s,
               "transfers/s", {}, "", "", {},
               std::to_string(db->transfers) + " transfers in " + std::to_string(db->blocks) + " blocks"});
-  if (!opt.query_db.empty()) write_manifest(data_dir, *db);
+  if (!opt.query_db.empty()) write_query_db_manifest(data_dir, *db);
   return db;
 }
 

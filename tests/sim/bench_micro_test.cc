@@ -1,0 +1,73 @@
+// tools/bench's micro-benchmark workloads (micro_work.h) do the whole job they are timed for: the block
+// they parse and decode holds the generator's transfers, and a query page read from B5's kind of database
+// and rendered is the address's newest transfers as ListTransfers returns them.
+#include <gtest/gtest.h>
+
+#include "micro_work.h"
+#include "query_db.h"
+#include "testsupport/temp_dir.h"
+#include "tronidx/decode/decode.h"
+#include "tronidx/v1/query.pb.h"
+
+namespace tronidx::bench {
+namespace {
+
+TEST(BenchMicroTest, MainnetBlockParsesAndDecodesToTheGeneratorsTransfers) {
+  auto block = micro::mainnet_block(1000);
+  ASSERT_TRUE(block.ok()) << block.error().message;
+  EXPECT_GT(block->tx_count, 100u);  // the mainnet profile: ~300 transactions
+  auto raw = micro::parse_block(*block);
+  ASSERT_TRUE(raw.ok()) << raw.error().message;
+  EXPECT_EQ(raw->header.block_num, 1000u);
+  EXPECT_EQ(raw->txs.size(), block->tx_count);
+  EXPECT_EQ(raw->infos.size(), block->tx_count);
+  decode::DecodeOptions all;
+  all.trc10 = true;
+  auto decoded = decode::decode_block(*raw, all);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(decoded->transfers, block->transfers);
+}
+
+TEST(BenchMicroTest, PageReadAndRenderedIsTheAddresssNewestTransfers) {
+  testsupport::TempDir dir("bench-micro");
+  auto db = build_query_db((dir.path() / "db").string(), chain::BlockId{}, 25'000);
+  ASSERT_TRUE(db.ok()) << db.error().message;
+  const auto& [subject, count] = db->subjects.front();
+  ASSERT_GT(count, 1'000u);  // a tenth of the transfers
+  store::OpenOptions o;
+  o.path = (dir.path() / "db").string();
+  o.read_only = true;
+  auto st = store::Store::open(o);
+  ASSERT_TRUE(st.ok()) << st.error().message;
+
+  const uint64_t to_block = db->blocks / 2;
+  auto rows = micro::read_page(**st, subject, to_block, 100);
+  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  ASSERT_EQ(rows->size(), 100u);
+  for (size_t i = 0; i < rows->size(); ++i) {
+    const auto& t = (*rows)[i].transfer;
+    EXPECT_EQ(t.to, subject);
+    EXPECT_LE(t.position.block_num, to_block);
+    if (i > 0) {
+      EXPECT_LT(t.position, (*rows)[i - 1].transfer.position);  // newest first
+    }
+  }
+
+  google::protobuf::Arena arena;
+  std::string bytes;
+  micro::render_page(*rows, db->blocks, db->blocks, micro::default_tokens(), arena, bytes);
+  v1::ListTransfersResponse resp;
+  ASSERT_TRUE(resp.ParseFromString(bytes));
+  ASSERT_EQ(resp.transfers_size(), 100);
+  for (int i = 0; i < resp.transfers_size(); ++i) {
+    const auto& t = resp.transfers(i);
+    EXPECT_EQ(t.to(), subject.to_base58());
+    EXPECT_EQ(t.from(), (*rows)[static_cast<size_t>(i)].transfer.from.to_base58());
+    EXPECT_EQ(t.block_num(), (*rows)[static_cast<size_t>(i)].transfer.position.block_num);
+    EXPECT_EQ(t.token_symbol(), "USDT");
+    EXPECT_FALSE(t.amount_formatted().empty());
+  }
+}
+
+}  // namespace
+}  // namespace tronidx::bench

@@ -1,0 +1,63 @@
+#include "micro_work.h"
+
+#include <memory>
+
+#include "block_factory.h"  // tools/tron-sim: the generator of its chains
+#include "node/wire.h"     // src/node (private): the daemon's parser of java-tron's answers
+#include "population.h"
+#include "tronidx/store/snapshot.h"
+#include "tronidx/v1/query.pb.h"
+#include "wire.h"  // tools/tron-sim: its writer of the same format
+
+namespace tronidx::bench::micro {
+
+Result<WireBlock> mainnet_block(uint64_t num) {
+  sim::GenConfig gen;  // tron-sim's defaults: seed 1, the mainnet profile, 200,000 accounts
+  TRONIDX_ASSIGN(auto population, sim::Population::create(gen));
+  const sim::BlockFactory factory(gen, std::make_shared<const sim::Population>(std::move(population)));
+  auto sealed = factory.seal(factory.make_body(num, 0), factory.pruned_block_id(num - 1));
+  WireBlock out;
+  out.num = num;
+  out.tx_count = sealed->tx_count;
+  // BlockListExtention { repeated BlockExtention block = 1; } holding this one block.
+  sim::wire::append_len_prefix(out.block_list, 1, sealed->block.size());
+  out.block_list += sealed->block;
+  out.infos = sealed->infos;
+  out.transfers = sealed->transfers;
+  return out;
+}
+
+Result<decode::RawBlock> parse_block(const WireBlock& block) {
+  const auto bytes = [](const std::string& s) {
+    return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+  };
+  TRONIDX_ASSIGN(auto blocks, node::wire::parse_block_list(bytes(block.block_list), block.num, true));
+  if (blocks.size() != 1) return make_error(Errc::kInternal, "expected one block");
+  TRONIDX_ASSIGN(blocks.front().infos, node::wire::parse_infos(bytes(block.infos), block.num));
+  return std::move(blocks.front());
+}
+
+Result<std::vector<store::IndexedTransfer>> read_page(const store::Store& store, const chain::Address& address,
+                                                      uint64_t to_block, size_t limit) {
+  TRONIDX_ASSIGN(auto snap, store.snapshot());
+  store::Snapshot::HistoryQuery q;
+  q.address = address;
+  q.to_block = to_block;
+  q.limit = limit;
+  return snap->address_history(q);
+}
+
+void render_page(const std::vector<store::IndexedTransfer>& rows, uint64_t tip, uint64_t solidified,
+                 const api::TokenBook& tokens, google::protobuf::Arena& arena, std::string& out) {
+  auto* resp = google::protobuf::Arena::CreateMessage<v1::ListTransfersResponse>(&arena);
+  for (const auto& t : rows) api::to_proto(t, tip, solidified, tokens, resp->add_transfers());
+  out.clear();
+  resp->SerializeToString(&out);
+}
+
+api::TokenBook default_tokens() {
+  // As the daemon's built-in default (src/daemon/config.cc): USDT with 6 decimals.
+  return api::TokenBook({api::TokenInfo{*chain::Address::parse("TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"), "USDT", 6, {}}});
+}
+
+}  // namespace tronidx::bench::micro
