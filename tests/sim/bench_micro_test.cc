@@ -7,6 +7,8 @@
 #include "query_db.h"
 #include "testsupport/temp_dir.h"
 #include "tronidx/decode/decode.h"
+#include "tronidx/store/snapshot.h"
+#include "tronidx/store/write_txn.h"
 #include "tronidx/v1/query.pb.h"
 
 namespace tronidx::bench {
@@ -26,6 +28,39 @@ TEST(BenchMicroTest, MainnetBlockParsesAndDecodesToTheGeneratorsTransfers) {
   auto decoded = decode::decode_block(*raw, all);
   ASSERT_TRUE(decoded.ok()) << decoded.error().message;
   EXPECT_EQ(decoded->transfers, block->transfers);
+}
+
+TEST(BenchMicroTest, BlocksCommittedAsTheNextOnesHoldTheirTransfersAtTheNewPositions) {
+  auto blocks = micro::mainnet_blocks(1000, 3);
+  ASSERT_TRUE(blocks.ok()) << blocks.error().message;
+  ASSERT_GT(blocks->transfer_count, 300u);
+  testsupport::TempDir dir("bench-micro");
+  store::OpenOptions o;
+  o.path = (dir.path() / "db").string();
+  o.genesis_id = chain::BlockId{};
+  o.mode = store::ModeConfig{store::ModeConfig::Kind::kAll, {}};
+  auto st = store::Store::open(o);
+  ASSERT_TRUE(st.ok()) << st.error().message;
+  ASSERT_TRUE((*st)->set_base(store::ChainPoint{0, chain::BlockId{}}).ok());
+  for (int commit = 0; commit < 2; ++commit) {
+    auto txn = (*st)->begin();
+    ASSERT_TRUE(micro::apply_as_next(txn, *blocks).ok());
+    ASSERT_TRUE((*st)->commit(std::move(txn)).ok());
+  }
+  EXPECT_EQ((*st)->state().tip.block_num, 6u);
+  EXPECT_EQ((*st)->state().solidified, 6u);
+  auto snap = (*st)->snapshot();
+  ASSERT_TRUE(snap.ok());
+  auto block5 = (*snap)->block(5);  // the second commit's second block: generated block 1001
+  ASSERT_TRUE(block5.ok() && block5->has_value());
+  auto stored = (*snap)->block_transfers(**block5, (*snap)->next_seq());
+  ASSERT_TRUE(stored.ok()) << stored.error().message;
+  ASSERT_EQ(stored->size(), blocks->transfers[1].size());
+  for (size_t i = 0; i < stored->size(); ++i) {
+    auto expected = blocks->transfers[1][i];
+    expected.position.block_num = 5;
+    EXPECT_EQ((*stored)[i].transfer, expected);
+  }
 }
 
 TEST(BenchMicroTest, PageReadAndRenderedIsTheAddresssNewestTransfers) {

@@ -10,9 +10,12 @@
 #include "micro_work.h"
 #include "query_db.h"
 #include "tronidx/decode/decode.h"
+#include "tronidx/store/write_txn.h"
 
 namespace tronidx::bench {
 namespace {
+
+const BenchOptions* g_options = nullptr;  // run_micro's, for the benchmarks that need a directory
 
 // ---- catch-up: one mainnet-shaped block ------------------------------------------------------------
 
@@ -54,13 +57,43 @@ void BM_Base58check(benchmark::State& state) {
 }
 BENCHMARK(BM_Base58check);
 
+// A catch-up commit of 100 mainnet-shaped blocks (~20,000 transfers; the daemon's commits hold up to 1,000
+// blocks or 100,000 transfers) into an `all`-mode database that grows with every iteration, as written by
+// the committing thread: the table files of an ingested commit (or the write batch of a smaller one). The
+// _process variant also counts the background flushes and compactions that ran meanwhile (RocksDB's
+// threads), which trail the commits, so its figure depends on how long it ran.
+void commit_blocks(benchmark::State& state) {
+  constexpr size_t kBlocks = 100;
+  static const auto blocks = micro::mainnet_blocks(1000, kBlocks).value();
+  const auto dir = g_options->work_dir / "micro-commit-db";
+  std::filesystem::remove_all(dir);
+  store::OpenOptions o;
+  o.path = dir.string();
+  o.genesis_id = chain::BlockId{};
+  o.mode = store::ModeConfig{store::ModeConfig::Kind::kAll, {}};
+  o.sync_writes = false;  // what a catch-up commit does is the question here, not the disk's fsync
+  auto st = store::Store::open(o).value();
+  if (!st->set_base(store::ChainPoint{0, chain::BlockId{}}).ok()) state.SkipWithError("set_base failed");
+  for (auto _ : state) {
+    auto txn = st->begin();
+    if (!micro::apply_as_next(txn, blocks).ok() || !st->commit(std::move(txn)).ok()) state.SkipWithError("commit failed");
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kBlocks));
+  state.counters["transfers/block"] = static_cast<double>(blocks.transfer_count) / kBlocks;
+  st.reset();
+  std::filesystem::remove_all(dir);
+}
+void BM_CommitBlocks(benchmark::State& state) { commit_blocks(state); }
+BENCHMARK(BM_CommitBlocks)->Unit(benchmark::kMillisecond);
+void BM_CommitBlocks_process(benchmark::State& state) { commit_blocks(state); }
+BENCHMARK(BM_CommitBlocks_process)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime();
+
 // ---- queries: B5's database ------------------------------------------------------------------------
 
 struct QueryFixture {
   QueryDb db;
   std::unique_ptr<store::Store> store;
 };
-const BenchOptions* g_options = nullptr;
 
 // The kept B5 database (read-only) when there is one, else a 500,000-transfer one built once.
 const QueryFixture& query_fixture() {

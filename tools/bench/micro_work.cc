@@ -11,10 +11,20 @@
 
 namespace tronidx::bench::micro {
 
-Result<WireBlock> mainnet_block(uint64_t num) {
-  sim::GenConfig gen;  // tron-sim's defaults: seed 1, the mainnet profile, 200,000 accounts
+namespace {
+
+// tron-sim's generator with its defaults: seed 1, the mainnet profile, 200,000 accounts.
+Result<std::unique_ptr<const sim::BlockFactory>> mainnet_factory() {
+  sim::GenConfig gen;
   TRONIDX_ASSIGN(auto population, sim::Population::create(gen));
-  const sim::BlockFactory factory(gen, std::make_shared<const sim::Population>(std::move(population)));
+  return std::make_unique<const sim::BlockFactory>(gen, std::make_shared<const sim::Population>(std::move(population)));
+}
+
+}  // namespace
+
+Result<WireBlock> mainnet_block(uint64_t num) {
+  TRONIDX_ASSIGN(auto f, mainnet_factory());
+  const auto& factory = *f;
   auto sealed = factory.seal(factory.make_body(num, 0), factory.pruned_block_id(num - 1));
   WireBlock out;
   out.num = num;
@@ -25,6 +35,40 @@ Result<WireBlock> mainnet_block(uint64_t num) {
   out.infos = sealed->infos;
   out.transfers = sealed->transfers;
   return out;
+}
+
+Result<DecodedBlocks> mainnet_blocks(uint64_t first, size_t count) {
+  TRONIDX_ASSIGN(auto factory, mainnet_factory());
+  DecodedBlocks out;
+  for (uint64_t num = first; num < first + count; ++num) {
+    auto body = factory->make_body(num, 0);
+    decode::BlockHeader h;
+    h.block_num = num;
+    h.timestamp_ms = body.timestamp_ms;
+    out.headers.push_back(h);
+    out.tx_counts.push_back(body.tx_count);
+    std::vector<decode::Transfer> ts;
+    for (auto& t : body.transfers) {
+      if (t.kind != decode::TransferKind::kTrc10) ts.push_back(std::move(t));
+    }
+    out.transfer_count += ts.size();
+    out.transfers.push_back(std::move(ts));
+  }
+  return out;
+}
+
+Status apply_as_next(store::WriteTxn& txn, const DecodedBlocks& blocks) {
+  std::vector<decode::Transfer> moved;
+  for (size_t i = 0; i < blocks.headers.size(); ++i) {
+    decode::BlockHeader h = blocks.headers[i];
+    h.block_num = txn.tip().block_num + 1;
+    h.parent_id = txn.tip().id;
+    h.id = chain::BlockId::compute(h.block_num, h.parent_id.hash.span());
+    moved = blocks.transfers[i];
+    for (auto& t : moved) t.position.block_num = h.block_num;
+    TRONIDX_TRY(txn.apply_block(h, blocks.tx_counts[i], moved));
+  }
+  return txn.solidify(txn.tip().block_num);
 }
 
 Result<decode::RawBlock> parse_block(const WireBlock& block) {

@@ -17,6 +17,7 @@
 #include "tronidx/decode/transfer.h"
 #include "tronidx/store/store.h"
 #include "tronidx/store/types.h"
+#include "tronidx/store/write_txn.h"
 
 namespace tronidx::bench::micro {
 
@@ -30,6 +31,19 @@ struct WireBlock {
   std::vector<decode::Transfer> transfers;  // the generator's ground truth
 };
 Result<WireBlock> mainnet_block(uint64_t num);
+
+// Blocks first .. first+count-1 of that chain, decoded (TRC20 and TRX, the daemon's default), for commits.
+struct DecodedBlocks {
+  std::vector<decode::BlockHeader> headers;
+  std::vector<uint32_t> tx_counts;
+  std::vector<std::vector<decode::Transfer>> transfers;
+  size_t transfer_count = 0;
+};
+Result<DecodedBlocks> mainnet_blocks(uint64_t first, size_t count);
+
+// Applies `blocks` to `txn` as the blocks after its tip (renumbered from tip+1, chained from the tip's id,
+// their transfers' positions moved along), as a catch-up commit does; solidifies the last one.
+Status apply_as_next(store::WriteTxn& txn, const DecodedBlocks& blocks);
 
 // node/wire: the two answers parsed into the block the decoder takes, txids verified (the daemon's default).
 Result<decode::RawBlock> parse_block(const WireBlock& block);
