@@ -57,7 +57,7 @@ void BM_Base58check(benchmark::State& state) {
 }
 BENCHMARK(BM_Base58check);
 
-// A catch-up commit of 100 mainnet-shaped blocks (~20,000 transfers; the daemon's commits hold up to 1,000
+// A catch-up commit of 100 mainnet-shaped blocks (~28,000 transfers; the daemon's commits hold up to 1,000
 // blocks or 100,000 transfers) into an `all`-mode database that grows with every iteration, as written by
 // the committing thread: the table files of an ingested commit (or the write batch of a smaller one). The
 // _process variant also counts the background flushes and compactions that ran meanwhile (RocksDB's

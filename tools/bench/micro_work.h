@@ -32,7 +32,8 @@ struct WireBlock {
 };
 Result<WireBlock> mainnet_block(uint64_t num);
 
-// Blocks first .. first+count-1 of that chain, decoded (TRC20 and TRX, the daemon's default), for commits.
+// Blocks first .. first+count-1 of that chain as the writer receives them: headers and their TRC20 and TRX
+// transfers (the daemon's default; the generator's ground truth, which is what decode yields from them).
 struct DecodedBlocks {
   std::vector<decode::BlockHeader> headers;
   std::vector<uint32_t> tx_counts;
