@@ -3,8 +3,10 @@
 #include <rocksdb/perf_level.h>
 #include <rocksdb/write_batch.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <random>
+#include <thread>
 
 #include "index_writes.h"
 #include "ingest.h"
@@ -366,6 +368,27 @@ Status Store::pause_compactions(bool paused) {
   return ok_status();
 }
 
+Status Store::wait_for_compactions(std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto busy = [&] {
+    uint64_t v = 0;
+    if (rocks_->db->GetIntProperty("rocksdb.num-running-compactions", &v) && v > 0) return true;
+    if (rocks_->db->GetIntProperty("rocksdb.num-running-flushes", &v) && v > 0) return true;
+    for (auto* h : rocks_->handles) {
+      if (rocks_->db->GetIntProperty(h, "rocksdb.compaction-pending", &v) && v > 0) return true;
+      if (rocks_->db->GetIntProperty(h, "rocksdb.mem-table-flush-pending", &v) && v > 0) return true;
+    }
+    return false;
+  };
+  while (busy()) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return make_error(Errc::kDeadlineExceeded, "compactions still pending after " + std::to_string(timeout.count()) + " ms");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return ok_status();
+}
+
 Result<std::vector<CfStats>> Store::cf_stats() const {
   std::vector<CfStats> out;
   for (auto* h : rocks_->handles) {
@@ -375,6 +398,8 @@ Result<std::vector<CfStats>> Store::cf_stats() const {
     if (rocks_->db->GetIntProperty(h, "rocksdb.live-sst-files-size", &v)) st.live_bytes = v;
     if (rocks_->db->GetIntProperty(h, "rocksdb.cur-size-all-mem-tables", &v)) st.memtable_bytes = v;
     if (rocks_->db->GetIntProperty(h, "rocksdb.estimate-num-keys", &v)) st.estimated_keys = v;
+    std::string files;  // a string property (RocksDB has no integer one for a level's file count)
+    if (rocks_->db->GetProperty(h, "rocksdb.num-files-at-level0", &files)) st.l0_files = std::strtoull(files.c_str(), nullptr, 10);
     out.push_back(std::move(st));
   }
   return out;

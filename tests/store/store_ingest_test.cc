@@ -334,5 +334,32 @@ TEST(StoreIngest, ACommitWaitsWhileCompactionIsBehind) {
   EXPECT_EQ(must(snap(*store)->address_history(q), "history").size(), expected);
 }
 
+// wait_for_compactions returns once the work the commits caused is done: with compactions paused the L0 of
+// by_address holds a file per ingested commit (but the first); resumed, the wait ends with it below the compaction trigger,
+// and while they stay paused the wait gives up at its deadline instead of hanging.
+TEST(StoreIngest, WaitForCompactionsReturnsWhenL0IsCompacted) {
+  TempDir dir;
+  TestChain chain;
+  auto store = new_store(dir.path(), all_mode(), 1, chain);
+  must(store->pause_compactions(true), "pause_compactions");
+  for (int i = 0; i < 8; ++i) {
+    const auto h = chain.push();
+    apply_commit(*store, h, block_transfers(h.block_num, 0, 8));
+  }
+  auto l0 = [&] {
+    for (const auto& cf : must(store->cf_stats(), "cf_stats")) {
+      if (cf.name == "by_address") return cf.l0_files;
+    }
+    return uint64_t{0};
+  };
+  ASSERT_GE(l0(), 4u);  // one per commit but the first, which had nothing to overlap: above the trigger
+  const auto paused = store->wait_for_compactions(std::chrono::milliseconds(200));
+  ASSERT_FALSE(paused.ok());
+  EXPECT_EQ(paused.error().code, Errc::kDeadlineExceeded);
+  must(store->pause_compactions(false), "pause_compactions");
+  must(store->wait_for_compactions(std::chrono::seconds(60)), "wait_for_compactions");
+  EXPECT_LT(l0(), 4u);
+}
+
 }  // namespace
 }  // namespace tronidx::store::testing

@@ -9,6 +9,7 @@
 // together, so a kill -9 at any instant leaves exactly a committed prefix.
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -64,6 +65,7 @@ struct CfStats {
   uint64_t live_bytes = 0;   // SST bytes
   uint64_t memtable_bytes = 0;
   uint64_t estimated_keys = 0;
+  uint64_t l0_files = 0;     // table files at level 0 (compaction takes them at 4)
 };
 
 class Store {
@@ -128,6 +130,10 @@ class Store {
   uint64_t ingest_stalls() const;
   // Stops (true) or resumes RocksDB's automatic compactions of every family (tests of the above).
   Status pause_compactions(bool paused);
+  // Waits until RocksDB has no flush or compaction running or pending in any family, so that all the work
+  // the commits so far caused is done (benchmarks that count it). kDeadlineExceeded after `timeout` (with
+  // compactions paused they never finish).
+  Status wait_for_compactions(std::chrono::milliseconds timeout) const;
 
   Result<std::vector<CfStats>> cf_stats() const;
   Status compact();
