@@ -335,8 +335,8 @@ TEST(StoreIngest, ACommitWaitsWhileCompactionIsBehind) {
 }
 
 // wait_for_compactions returns once the work the commits caused is done: with compactions paused the L0 of
-// by_address holds a file per ingested commit (but the first); resumed, the wait ends with it below the compaction trigger,
-// and while they stay paused the wait gives up at its deadline instead of hanging.
+// by_address holds a file per ingested commit (but the first), and the wait gives up at its deadline instead
+// of hanging; resumed, the wait ends with that L0 below the compaction trigger.
 TEST(StoreIngest, WaitForCompactionsReturnsWhenL0IsCompacted) {
   TempDir dir;
   TestChain chain;
