@@ -71,7 +71,7 @@ TEST(CliMetrics, PrometheusTextTipMovesAndHealthEndpoints) {
   }
   for (const char* fam : {"tronidx_tip_block", "tronidx_node_head_block", "tronidx_blocks_applied_total",
                           "tronidx_commit_seconds", "tronidx_node_call_seconds", "tronidx_phase",
-                          "tronidx_rocksdb_live_bytes", "tronidx_rocksdb_ingest_stalls_total",
+                          "tronidx_rocksdb_live_bytes", "tronidx_rocksdb_ingest_stalls_total", "tronidx_rocksdb_l0_files",
                           "tronidx_event_delivery_seconds"}) {
     EXPECT_EQ(p1.families.count(fam), 1u) << fam;
   }
