@@ -37,9 +37,8 @@ BENCHMARK(BM_ParseBlock);
 // With the daemon's default options: TRC20 and TRX transfers (TRC10 is a config switch).
 void BM_DecodeBlock(benchmark::State& state) {
   const auto raw = micro::parse_block(block()).value();
-  const auto expected = static_cast<size_t>(std::count_if(block().transfers.begin(), block().transfers.end(), [](const auto& t) {
-    return t.kind != decode::TransferKind::kTrc10;
-  }));
+  const auto expected = static_cast<size_t>(
+      std::count_if(block().transfers.begin(), block().transfers.end(), micro::decoded_by_default));
   for (auto _ : state) {
     auto decoded = decode::decode_block(raw);
     if (!decoded.ok() || decoded->transfers.size() != expected) state.SkipWithError("decode failed");

@@ -5,6 +5,8 @@
 #include "block_factory.h"  // tools/tron-sim: the generator of its chains
 #include "node/wire.h"     // src/node (private): the daemon's parser of java-tron's answers
 #include "population.h"
+#include "tronidx/chain/hex.h"
+#include "tronidx/decode/decode.h"
 #include "tronidx/store/snapshot.h"
 #include "tronidx/v1/query.pb.h"
 #include "wire.h"  // tools/tron-sim: its writer of the same format
@@ -37,6 +39,16 @@ Result<WireBlock> mainnet_block(uint64_t num) {
   return out;
 }
 
+bool decoded_by_default(const decode::Transfer& t) {
+  const decode::DecodeOptions defaults;
+  switch (t.kind) {
+    case decode::TransferKind::kTrx: return defaults.trx;
+    case decode::TransferKind::kTrc10: return defaults.trc10;
+    case decode::TransferKind::kTrc20: return true;
+  }
+  return false;
+}
+
 Result<DecodedBlocks> mainnet_blocks(uint64_t first, size_t count) {
   TRONIDX_ASSIGN(auto factory, mainnet_factory());
   DecodedBlocks out;
@@ -49,7 +61,7 @@ Result<DecodedBlocks> mainnet_blocks(uint64_t first, size_t count) {
     out.tx_counts.push_back(body.tx_count);
     std::vector<decode::Transfer> ts;
     for (auto& t : body.transfers) {
-      if (t.kind != decode::TransferKind::kTrc10) ts.push_back(std::move(t));
+      if (decoded_by_default(t)) ts.push_back(std::move(t));
     }
     out.transfer_count += ts.size();
     out.transfers.push_back(std::move(ts));
@@ -72,12 +84,9 @@ Status apply_as_next(store::WriteTxn& txn, const DecodedBlocks& blocks) {
 }
 
 Result<decode::RawBlock> parse_block(const WireBlock& block) {
-  const auto bytes = [](const std::string& s) {
-    return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()), s.size());
-  };
-  TRONIDX_ASSIGN(auto blocks, node::wire::parse_block_list(bytes(block.block_list), block.num, true));
+  TRONIDX_ASSIGN(auto blocks, node::wire::parse_block_list(chain::as_bytes(block.block_list), block.num, true));
   if (blocks.size() != 1) return make_error(Errc::kInternal, "expected one block");
-  TRONIDX_ASSIGN(blocks.front().infos, node::wire::parse_infos(bytes(block.infos), block.num));
+  TRONIDX_ASSIGN(blocks.front().infos, node::wire::parse_infos(chain::as_bytes(block.infos), block.num));
   return std::move(blocks.front());
 }
 

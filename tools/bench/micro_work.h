@@ -32,8 +32,11 @@ struct WireBlock {
 };
 Result<WireBlock> mainnet_block(uint64_t num);
 
-// Blocks first .. first+count-1 of that chain as the writer receives them: headers and their TRC20 and TRX
-// transfers (the daemon's default; the generator's ground truth, which is what decode yields from them).
+// Whether decode::decode_block with its default options (the daemon's) yields a transfer of this kind.
+bool decoded_by_default(const decode::Transfer& t);
+
+// Blocks first .. first+count-1 of that chain as the writer receives them: headers and the transfers decode
+// yields with its defaults (the generator's ground truth, filtered by decoded_by_default).
 struct DecodedBlocks {
   std::vector<decode::BlockHeader> headers;
   std::vector<uint32_t> tx_counts;
