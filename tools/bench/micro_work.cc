@@ -6,6 +6,7 @@
 #include "node/wire.h"     // src/node (private): the daemon's parser of java-tron's answers
 #include "population.h"
 #include "tronidx/chain/hex.h"
+#include "tronidx/chain/usdt.h"
 #include "tronidx/decode/decode.h"
 #include "tronidx/store/snapshot.h"
 #include "tronidx/v1/query.pb.h"
@@ -109,8 +110,9 @@ void render_page(const std::vector<store::IndexedTransfer>& rows, uint64_t tip, 
 }
 
 api::TokenBook default_tokens() {
-  // As the daemon's built-in default (src/daemon/config.cc): USDT with 6 decimals.
-  return api::TokenBook({api::TokenInfo{*chain::Address::parse("TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"), "USDT", 6, {}}});
+  // As the daemon's built-in default (src/daemon/config.cc).
+  return api::TokenBook({api::TokenInfo{
+      *chain::Address::parse(chain::kUsdtContract), std::string(chain::kUsdtSymbol), chain::kUsdtDecimals, {}}});
 }
 
 }  // namespace tronidx::bench::micro

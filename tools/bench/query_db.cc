@@ -6,6 +6,7 @@
 
 #include "tronidx/chain/hash.h"
 #include "tronidx/chain/hex.h"
+#include "tronidx/chain/usdt.h"
 #include "tronidx/decode/transfer.h"
 #include "tronidx/store/store.h"
 #include "tronidx/store/write_txn.h"
@@ -35,7 +36,7 @@ Result<QueryDb> build_query_db(const std::string& path, const chain::BlockId& ge
   QueryDb db;
   const uint64_t per_block = 250;
   db.blocks = total / per_block;
-  const chain::Address usdt = *chain::Address::parse("TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t");
+  const chain::Address usdt = *chain::Address::parse(chain::kUsdtContract);
   const chain::Address subject[3] = {subject_address(0), subject_address(1), subject_address(2)};
   uint64_t counts[3] = {0, 0, 0};
   std::mt19937_64 rng(5);

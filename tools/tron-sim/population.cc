@@ -3,11 +3,11 @@
 #include <cmath>
 
 #include "tronidx/chain/hash.h"
+#include "tronidx/chain/usdt.h"
 
 namespace tronidx::sim {
 namespace {
 
-constexpr std::string_view kUsdt = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
 constexpr std::array<uint64_t, 5> kTrc10Assets = {1002000, 1000226, 1000317, 1004031, 1002357};
 
 void put_le64(std::string& out, uint64_t v) {
@@ -38,9 +38,9 @@ Result<Population> Population::create(const GenConfig& config) {
   }
   p.hot_.insert(p.hot_.end(), config.hot_explicit.begin(), config.hot_explicit.end());
 
-  TRONIDX_ASSIGN(const chain::Address usdt, chain::Address::parse(kUsdt, "usdt"));
+  TRONIDX_ASSIGN(const chain::Address usdt, chain::Address::parse(chain::kUsdtContract, "usdt"));
   p.tokens_ = {
-      {usdt, "USDT", 6, 0.86},
+      {usdt, std::string(chain::kUsdtSymbol), static_cast<uint8_t>(chain::kUsdtDecimals), 0.86},
       {contract("tron-sim/token/USDC"), "USDC", 6, 0.04},
       {contract("tron-sim/token/WTRX"), "WTRX", 6, 0.03},
       {contract("tron-sim/token/BTT"), "BTT", 18, 0.03},
