@@ -9,6 +9,8 @@
 #include <set>
 #include <sstream>
 
+#include "tronidx/chain/usdt.h"
+
 extern char** environ;
 
 namespace tronidx::daemon {
@@ -28,7 +30,7 @@ constexpr KeySpec kKeys[] = {
     {"node.max_attempts", Type::kInt},       {"node.max_receive_mb", Type::kInt},
     {"node.verify_txids", Type::kBool},      {"store.data_dir", Type::kString},
     {"store.sync_writes", Type::kBool},      {"store.block_cache_mb", Type::kInt},
-    {"store.ingest_min_writes", Type::kInt},
+    {"store.ingest_min_writes", Type::kInt}, {"store.catch_up_l0_files", Type::kInt},
     {"store.journal_retention", Type::kInt}, {"index.mode", Type::kString},
     {"index.tokens", Type::kStringList},     {"index.trx", Type::kBool},
     {"index.trc10", Type::kBool},            {"index.start_block", Type::kInt},
@@ -194,7 +196,8 @@ std::string env_name(std::string_view key) {
   return out;
 }
 
-const TokenMeta kUsdt{*chain::Address::parse("TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"), "USDT", 6};
+const TokenMeta kUsdt{*chain::Address::parse(chain::kUsdtContract), std::string(chain::kUsdtSymbol),
+                      chain::kUsdtDecimals};
 
 }  // namespace
 
@@ -260,6 +263,7 @@ Config load_config(const std::string& path, const std::map<std::string, std::str
   c.sync_writes = r.boolean("store.sync_writes", true);
   c.block_cache_mb = static_cast<size_t>(r.integer("store.block_cache_mb", 128, 8, 1 << 20));
   c.ingest_min_writes = static_cast<size_t>(r.integer("store.ingest_min_writes", 50'000, 0, INT64_MAX));
+  c.catch_up_l0_files = static_cast<size_t>(r.integer("store.catch_up_l0_files", 64, 0, 256));
   c.sync.journal_retention = static_cast<uint64_t>(r.integer("store.journal_retention", 5'000'000, 1000, INT64_MAX));
 
   // [index]

@@ -140,6 +140,7 @@ int Daemon::Impl::run() {
   so.sync_writes = config.sync_writes;
   so.block_cache_bytes = config.block_cache_mb << 20;
   so.ingest_min_writes = config.ingest_min_writes;
+  so.catch_up_l0_files = config.catch_up_l0_files;
   auto store_r = store::Store::open(so);
   if (!store_r.ok()) {
     spdlog::error("{}", store_r.error().message);
@@ -209,6 +210,7 @@ int Daemon::Impl::run() {
         m.journal_records = st.next_seq - st.journal_first;
         m.watched = store->watches().size();
         m.ingest_stalls = store->ingest_stalls();
+        m.compactions_running = store->compactions_running();
         if (api_server) {
           m.subscribers = api_server->subscribers();
           m.events_sent = api_server->events_sent();

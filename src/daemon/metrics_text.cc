@@ -157,8 +157,11 @@ std::string render_prometheus(const MetricsSnapshot& m) {
   for (const auto& cf : m.column_families) {
     w.sample("tronidx_rocksdb_estimated_keys", "cf=\"" + cf.name + "\"", static_cast<double>(cf.estimated_keys));
   }
+  w.gauge("tronidx_rocksdb_compactions_running", "RocksDB compactions running now (all column families).",
+          static_cast<double>(m.compactions_running));
   w.family("tronidx_rocksdb_l0_files", "gauge",
-           "Table files at level 0 per column family (compaction takes them at 4; commits wait at 20).");
+           "Table files at level 0 per column family (compaction takes them at 4, commits wait at 20; during a "
+           "catch-up the index families hold up to store.catch_up_l0_files).");
   for (const auto& cf : m.column_families) {
     w.sample("tronidx_rocksdb_l0_files", "cf=\"" + cf.name + "\"", static_cast<double>(cf.l0_files));
   }

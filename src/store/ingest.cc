@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "compaction_deferral.h"
 #include "index_writes.h"
 #include "rocks.h"
 
@@ -86,11 +87,12 @@ struct Ingester::Impl {
   std::vector<Ingester::Range> ingested;  // growing families only, since take_ingested_ranges()
   size_t ingested_commits = 0;            // since take_ingested_ranges()
   std::atomic<uint64_t> stalls{0};  // read by other threads (Store::ingest_stalls)
+  const CompactionDeferral* deferral = nullptr;
 
   // A family whose files land at L0 and whose L0 holds as many files as its slowdown trigger, if any.
   const Family* l0_backlog() const {
     for (const auto& f : families) {
-      if (f.handle == nullptr || f.last_level) continue;
+      if (f.handle == nullptr || f.last_level || (deferral != nullptr && deferral->deferred(f.handle))) continue;
       std::string n;  // (a string property: GetIntProperty does not serve it)
       if (rocks->db->GetProperty(f.handle, "rocksdb.num-files-at-level0", &n) &&
           std::strtoll(n.c_str(), nullptr, 10) >= f.options.level0_slowdown_writes_trigger) {
@@ -165,7 +167,7 @@ struct Ingester::Impl {
 Ingester::Ingester(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Ingester::~Ingester() = default;
 
-Result<std::unique_ptr<Ingester>> Ingester::open(Rocks& rocks, std::string dir) {
+Result<std::unique_ptr<Ingester>> Ingester::open(Rocks& rocks, std::string dir, const CompactionDeferral* deferral) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::remove_all(dir, ec);  // files of a commit that did not complete
@@ -175,6 +177,7 @@ Result<std::unique_ptr<Ingester>> Ingester::open(Rocks& rocks, std::string dir) 
   auto impl = std::make_unique<Impl>();
   impl->rocks = &rocks;
   impl->dir = std::move(dir);
+  impl->deferral = deferral;
   const rocksdb::DBOptions db_options = rocks.db->GetDBOptions();
   for (auto* h : rocks.handles) {
     const uint32_t id = h->GetID();

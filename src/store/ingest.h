@@ -28,12 +28,14 @@ namespace tronidx::store {
 
 struct Rocks;
 class IndexWrites;
+class CompactionDeferral;
 
 class Ingester {
  public:
   // Table files are built in `dir` (created if missing; on the database's file system, so that ingestion
-  // moves them with a hard link). Files left there by an interrupted commit are removed.
-  static Result<std::unique_ptr<Ingester>> open(Rocks& rocks, std::string dir);
+  // moves them with a hard link). Files left there by an interrupted commit are removed. `deferral` (may be
+  // null; must outlive this) names the families whose L0 is meant to grow, which commit() does not wait for.
+  static Result<std::unique_ptr<Ingester>> open(Rocks& rocks, std::string dir, const CompactionDeferral* deferral);
   ~Ingester();
   Ingester(const Ingester&) = delete;
   Ingester& operator=(const Ingester&) = delete;
@@ -42,9 +44,9 @@ class Ingester {
   // one atomic step; true when done (`index` drained). Back-pressure: a WriteBatch writer is slowed and
   // then stopped by RocksDB while a family's L0 holds level0_slowdown_writes_trigger files or more
   // (compaction behind); ingestion takes no such path, so commit() first waits, up to a minute, until every
-  // family whose files land at L0 is below that trigger. False, with nothing written and `index` untouched,
-  // when the batch holds another kind of operation (merge, range delete): the caller commits it as a batch
-  // instead. An error: nothing was committed (the files built are removed). Writer thread only.
+  // family whose files land at L0 is below that trigger (but those whose compaction is deferred). False, with nothing
+  // written and `index` untouched, when the batch holds another kind of operation (merge, range delete): the caller
+  // commits it as a batch instead. An error: nothing was committed (the files built are removed). Writer thread only.
   Result<bool> commit(const rocksdb::WriteBatch& batch, IndexWrites& index);
 
   // Commits ingested since the previous take_ingested_ranges().

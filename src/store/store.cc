@@ -2,12 +2,14 @@
 
 #include <rocksdb/perf_level.h>
 #include <rocksdb/write_batch.h>
+#include <spdlog/spdlog.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <random>
 #include <thread>
 
+#include "compaction_deferral.h"
 #include "index_writes.h"
 #include "ingest.h"
 #include "recompress.h"
@@ -55,7 +57,11 @@ Result<std::unique_ptr<Store>> Store::open(const OpenOptions& options) {
   store->read_only_ = options.read_only;
   store->sync_writes_ = options.sync_writes;
   if (!options.read_only) {  // (also with ingestion off: removes files an interrupted commit left)
-    TRONIDX_ASSIGN(store->ingester_, Ingester::open(*store->rocks_, options.path + "/ingest"));
+    auto& r = *store->rocks_;
+    store->deferral_ = std::make_unique<CompactionDeferral>(
+        *r.db, std::vector<rocksdb::ColumnFamilyHandle*>{r.by_address, r.by_token, r.by_txid},
+        options.catch_up_l0_files);
+    TRONIDX_ASSIGN(store->ingester_, Ingester::open(r, options.path + "/ingest", store->deferral_.get()));
     store->recompressor_ = std::make_unique<Recompressor>(*store->rocks_->db);
     store->ingest_min_writes_ = options.ingest_min_writes;
     store->recompress_every_commits_ = options.recompress_every_commits;
@@ -239,7 +245,13 @@ Result<CommitResult> Store::commit(WriteTxn&& txn) {
   // a table file cannot hold, as a WriteBatch.
   Result<bool> written = false;
   if (ingester_ && ingest_min_writes_ > 0 && b.Count() + index.size() >= ingest_min_writes_) {
+    // (Deferring compaction only changes when RocksDB compacts, never what is stored: a failure to switch
+    // it is logged, not a failed commit.)
+    if (auto d = deferral_->before_commit(); !d.ok()) spdlog::warn("store: {}", d.error().message);
     written = ingester_->commit(b, index);
+    if (written.ok() && *written) {
+      if (auto d = deferral_->after_commit(); !d.ok()) spdlog::warn("store: {}", d.error().message);
+    }
     if (written.ok() && *written && recompress_every_commits_ > 0 &&
         ingester_->commits_since_take() >= recompress_every_commits_) {
       recompress_ingested();
@@ -356,9 +368,20 @@ void Store::recompress_ingested() {
   for (auto& r : ingester_->take_ingested_ranges()) recompressor_->enqueue(r.family, std::move(r.lo), std::move(r.hi));
 }
 
+void Store::catch_up_ended() {
+  if (!ingester_) return;
+  if (auto d = deferral_->end_catch_up(); !d.ok()) spdlog::warn("store: {}", d.error().message);
+  recompress_ingested();
+}
+
 uint64_t Store::wait_recompressed() { return recompressor_ ? recompressor_->wait_idle().done : 0; }
 
 uint64_t Store::ingest_stalls() const { return ingester_ ? ingester_->stalls() : 0; }
+
+uint64_t Store::compactions_running() const {
+  uint64_t v = 0;
+  return rocks_->db->GetIntProperty("rocksdb.num-running-compactions", &v) ? v : 0;
+}
 
 Status Store::pause_compactions(bool paused) {
   for (auto* h : rocks_->handles) {

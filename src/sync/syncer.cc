@@ -388,7 +388,7 @@ Status Syncer::catch_up(uint64_t target) {
   }
   log_progress(target, true);
   if (auto s = store_.flush_indexes(0); !s.ok()) spdlog::warn("sync: {}", s.error().message);
-  store_.recompress_ingested();
+  store_.catch_up_ended();
   return ok_status();
 }
 

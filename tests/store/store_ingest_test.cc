@@ -3,7 +3,8 @@
 // taken before an ingested commit do not see it; a failed ingestion leaves the store as it was and the
 // next commit succeeds; files left by an interrupted commit are removed at open; the ranges catch-up
 // commits ingested (LZ4) are rewritten with the last level's ZSTD in the background, contents unchanged;
-// a commit waits while compaction is behind.
+// a commit waits while compaction is behind; a catch-up's index files stay at L0 until it ends, and compacted
+// then they leave what compacting them as they came leaves (src/store/compaction_deferral.h).
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
@@ -28,16 +29,19 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::unique_ptr<Store> open_with(const std::string& path, const ModeConfig& mode, size_t ingest_min_writes) {
+// (catch_up_l0_files: OpenOptions' default, the daemon's, unless a test is about compacting as files come.)
+std::unique_ptr<Store> open_with(const std::string& path, const ModeConfig& mode, size_t ingest_min_writes,
+                                 size_t catch_up_l0_files = OpenOptions{}.catch_up_l0_files) {
   OpenOptions o = open_options(path, mode);
   o.ingest_min_writes = ingest_min_writes;
+  o.catch_up_l0_files = catch_up_l0_files;
   return must(Store::open(o), "Store::open");
 }
 
 // A new store at `chain`'s base.
 std::unique_ptr<Store> new_store(const std::string& path, const ModeConfig& mode, size_t ingest_min_writes,
-                                 const TestChain& chain) {
-  auto store = open_with(path, mode, ingest_min_writes);
+                                 const TestChain& chain, size_t catch_up_l0_files = OpenOptions{}.catch_up_l0_files) {
+  auto store = open_with(path, mode, ingest_min_writes, catch_up_l0_files);
   must(store->set_base(chain.base()), "set_base");
   return store;
 }
@@ -284,6 +288,14 @@ TEST(StoreIngest, FilesLeftByAnInterruptedCommitAreRemovedAtOpen) {
   EXPECT_EQ(store->state().tip, chain.tip());
 }
 
+uint64_t l0_files(const Store& store, const std::string& family) {
+  for (const auto& cf : must(store.cf_stats(), "cf_stats")) {
+    if (cf.name == family) return cf.l0_files;
+  }
+  ADD_FAILURE() << "no column family " << family;
+  return 0;
+}
+
 // RocksDB slows a batch writer while compaction is behind (a family's L0 at its slowdown trigger, 20
 // files); an ingested commit waits instead. With compactions stopped, every commit adds a file to the L0 of
 // the families whose keys interleave with earlier ones: a commit that finds 20 there does not complete
@@ -291,7 +303,7 @@ TEST(StoreIngest, FilesLeftByAnInterruptedCommitAreRemovedAtOpen) {
 TEST(StoreIngest, ACommitWaitsWhileCompactionIsBehind) {
   TempDir dir;
   TestChain chain;
-  auto store = new_store(dir.path(), all_mode(), 1, chain);
+  auto store = new_store(dir.path(), all_mode(), 1, chain, /*catch_up_l0_files=*/0);
   must(store->pause_compactions(true), "pause_compactions");
   constexpr int kCommits = 60;
   std::vector<decode::BlockHeader> headers;
@@ -340,18 +352,13 @@ TEST(StoreIngest, ACommitWaitsWhileCompactionIsBehind) {
 TEST(StoreIngest, WaitForCompactionsReturnsWhenL0IsCompacted) {
   TempDir dir;
   TestChain chain;
-  auto store = new_store(dir.path(), all_mode(), 1, chain);
+  auto store = new_store(dir.path(), all_mode(), 1, chain, /*catch_up_l0_files=*/0);
   must(store->pause_compactions(true), "pause_compactions");
   for (int i = 0; i < 8; ++i) {
     const auto h = chain.push();
     apply_commit(*store, h, block_transfers(h.block_num, 0, 8));
   }
-  auto l0 = [&] {
-    for (const auto& cf : must(store->cf_stats(), "cf_stats")) {
-      if (cf.name == "by_address") return cf.l0_files;
-    }
-    return uint64_t{0};
-  };
+  auto l0 = [&] { return l0_files(*store, schema::kCfByAddress); };
   ASSERT_GE(l0(), 4u);  // one per commit but the first, which had nothing to overlap: above the trigger
   const auto paused = store->wait_for_compactions(std::chrono::milliseconds(200));
   ASSERT_FALSE(paused.ok());
@@ -359,6 +366,104 @@ TEST(StoreIngest, WaitForCompactionsReturnsWhenL0IsCompacted) {
   must(store->pause_compactions(false), "pause_compactions");
   must(store->wait_for_compactions(std::chrono::seconds(60)), "wait_for_compactions");
   EXPECT_LT(l0(), 4u);
+}
+
+// ---- the index families' compaction deferred during a catch-up (src/store/compaction_deferral.h) --------
+
+const char* const kIndexFamilies[] = {schema::kCfByAddress, schema::kCfByToken, schema::kCfByTxid};
+
+// Catch-up commits of 4 blocks × 8 transfers (~200 key writes: ingested at ingest_min_writes 100) and commits
+// of one transfer, as a followed block (a WriteBatch).
+constexpr size_t kIngestAbove = 100;
+void catch_up_commit(Store& store, TestChain& chain) {
+  WriteTxn txn = store.begin();
+  for (int i = 0; i < 4; ++i) {
+    const auto h = chain.push();
+    must(txn.apply_block(h, 10, block_transfers(h.block_num, 0, 8)), "apply_block");
+  }
+  must(store.commit(std::move(txn)), "commit");
+}
+void followed_commit(Store& store, TestChain& chain) {
+  const auto h = chain.push();
+  apply_commit(store, h, block_transfers(h.block_num, 0, 1));
+}
+
+// What a catch-up ended with: the store's background work done, every compaction it caused over.
+void settle(Store& store) {
+  store.catch_up_ended();
+  store.wait_recompressed();
+  must(store.wait_for_compactions(std::chrono::seconds(60)), "wait_for_compactions");
+}
+
+// Each catch-up commit adds a file to every index family's L0 and nothing compacts them, past RocksDB's
+// trigger (4) and slowdown trigger (20); the catch-up's end merges them all, and the database then holds
+// exactly what the same commits leave when compacted as they come (cap 0).
+TEST(StoreDeferral, ACatchUpsIndexFilesStayAtL0UntilItEndsAndTheMergeChangesNoContent) {
+  TempDir deferred, as_they_come;
+  for (const auto* dir : {&deferred, &as_they_come}) {
+    TestChain chain;
+    auto store = new_store(dir->path(), all_mode(), kIngestAbove, chain, dir == &deferred ? 64 : 0);
+    for (int i = 0; i < 30; ++i) catch_up_commit(*store, chain);
+    if (dir == &deferred) {
+      for (const char* family : kIndexFamilies) EXPECT_GE(l0_files(*store, family), 29u) << family;
+      // Queries read the 30 files: every transfer of an address is found.
+      Snapshot::HistoryQuery q;
+      q.address = make_address(1);
+      q.limit = 100000;
+      size_t expected = 0;
+      for (uint64_t b = chain.base().block_num + 1; b <= chain.tip().block_num; ++b) {
+        for (const auto& t : block_transfers(b, 0, 8)) expected += t.from == q.address || t.to == q.address;
+      }
+      EXPECT_EQ(must(snap(*store)->address_history(q), "history").size(), expected);
+    }
+    settle(*store);
+    if (dir == &deferred) {  // one compaction took the whole pile
+      for (const char* family : kIndexFamilies) EXPECT_EQ(l0_files(*store, family), 0u) << family;
+    }
+  }
+  EXPECT_EQ(dump(deferred.path()), dump(as_they_come.path()));
+}
+
+// After the merge the families compact as usual again: a followed block's index entries flushed to L0 eight
+// times are compacted below the trigger (with compaction still off, eight files would stay). The next
+// catch-up defers them again.
+TEST(StoreDeferral, AfterTheMergeTheIndexFamiliesCompactAsUsualUntilTheNextCatchUp) {
+  TempDir dir;
+  TestChain chain;
+  auto store = new_store(dir.path(), all_mode(), kIngestAbove, chain, 64);
+  for (int i = 0; i < 6; ++i) catch_up_commit(*store, chain);
+  ASSERT_GE(l0_files(*store, schema::kCfByAddress), 5u);
+  settle(*store);
+  for (int i = 0; i < 8; ++i) {
+    followed_commit(*store, chain);
+    must(store->flush_indexes(0), "flush_indexes");
+    must(store->wait_for_compactions(std::chrono::seconds(60)), "wait_for_compactions");  // each flush done
+  }
+  for (const char* family : kIndexFamilies) EXPECT_LT(l0_files(*store, family), 4u) << family;
+  for (int i = 0; i < 10; ++i) catch_up_commit(*store, chain);
+  for (const char* family : kIndexFamilies) EXPECT_GE(l0_files(*store, family), 10u) << family;
+}
+
+// A family whose L0 reaches catch_up_l0_files is handed back to RocksDB before the catch-up ends: over 30
+// commits its L0 stays within the slowdown trigger (20) a commit waits at (deferred, it would reach 29),
+// it is compacted below the trigger with no catch_up_ended(), and nothing is lost.
+TEST(StoreDeferral, AFamilyWhoseL0ReachesTheBoundCompactsAsUsualForTheRestOfTheCatchUp) {
+  TempDir dir, reference;
+  TestChain chain, ref_chain;
+  auto store = new_store(dir.path(), all_mode(), kIngestAbove, chain, 8);
+  auto ref = new_store(reference.path(), all_mode(), kIngestAbove, ref_chain, 0);
+  for (int i = 0; i < 30; ++i) {
+    catch_up_commit(*store, chain);
+    catch_up_commit(*ref, ref_chain);
+    for (const char* family : kIndexFamilies) ASSERT_LE(l0_files(*store, family), 20u) << family << " commit " << i;
+  }
+  must(store->wait_for_compactions(std::chrono::seconds(60)), "wait_for_compactions");
+  for (const char* family : kIndexFamilies) EXPECT_LT(l0_files(*store, family), 4u) << family;
+  settle(*store);
+  settle(*ref);
+  store.reset();
+  ref.reset();
+  EXPECT_EQ(dump(dir.path()), dump(reference.path()));
 }
 
 }  // namespace

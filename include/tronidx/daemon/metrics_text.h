@@ -26,6 +26,7 @@ struct MetricsSnapshot {
   const metrics::Histogram* delivery_latency = nullptr;
   uint64_t jobs_running = 0;
   uint64_t ingest_stalls = 0;  // Store::ingest_stalls()
+  uint64_t compactions_running = 0;  // Store::compactions_running()
   int64_t now_ms = 0;
 };
 

@@ -32,6 +32,7 @@ struct Rocks;      // RocksDB handles (src/store/rocks.h)
 class TokenDict;   // token <-> ref dictionary (src/store/token_dict.h)
 class Ingester;    // commits as ingested table files (src/store/ingest.h)
 class Recompressor;  // background rewrite of ingested ranges (src/store/recompress.h)
+class CompactionDeferral;  // index compaction deferred during a catch-up (src/store/compaction_deferral.h)
 
 struct OpenOptions {
   std::string path;
@@ -53,6 +54,12 @@ struct OpenOptions {
   // of small LZ4 files (one per commit and family) before they are merged into ZSTD ones. 0: only when a
   // catch-up ends.
   size_t recompress_every_commits = 64;
+  // While a catch-up ingests commits, the index families' automatic compaction is off and each commit's
+  // table file stays at their L0, up to this many per family; after catch_up_ended() RocksDB merges each
+  // pile in one compaction, which rewrites every index key once where compacting the files as they came
+  // rewrote it several times (src/store/compaction_deferral.h). A family that reaches it compacts as usual
+  // for the rest of the catch-up. 0: never deferred.
+  size_t catch_up_l0_files = 64;
 };
 
 struct CommitResult {
@@ -121,13 +128,19 @@ class Store {
 
   // Hands the key ranges that catch-up commits ingested at the last level (LZ4: src/store/ingest.h) since
   // the last call to a background thread, which rewrites them with the last level's ZSTD (src/store/
-  // recompress.h). Non-blocking; the writer calls it when a catch-up ends, commit() every
-  // recompress_every_commits ingested commits.
+  // recompress.h). Non-blocking; catch_up_ended() calls it, commit() every recompress_every_commits
+  // ingested commits.
   void recompress_ingested();
+  // The writer calls this when a catch-up ends: the index families whose compaction the catch-up deferred
+  // (OpenOptions::catch_up_l0_files) compact again (RocksDB merges their L0 in the background), and
+  // recompress_ingested(). Non-blocking; writer thread.
+  void catch_up_ended();
   // Waits until that thread has rewritten what it was handed (tests); returns how many ranges it rewrote.
   uint64_t wait_recompressed();
   // Ingested commits that first waited for compaction (an L0 at its slowdown trigger: src/store/ingest.h).
   uint64_t ingest_stalls() const;
+  // RocksDB compactions running now, in all families.
+  uint64_t compactions_running() const;
   // Stops (true) or resumes RocksDB's automatic compactions of every family (tests of the above).
   Status pause_compactions(bool paused);
   // Waits until RocksDB has no flush or compaction running or pending in any family, so that all the work
@@ -148,6 +161,7 @@ class Store {
 
   std::unique_ptr<Rocks> rocks_;
   std::unique_ptr<Ingester> ingester_;  // writable opens
+  std::unique_ptr<CompactionDeferral> deferral_;  // writable opens
   std::unique_ptr<Recompressor> recompressor_;  // writable opens; destroyed (joined) before rocks_
   size_t ingest_min_writes_ = 0;
   size_t recompress_every_commits_ = 0;
