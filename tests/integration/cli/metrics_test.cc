@@ -1,8 +1,15 @@
 // tronidxd's HTTP endpoints: /metrics parses as strict Prometheus text (every family with HELP and TYPE,
 // histograms consistent), its tip gauge equals the node's head and moves up as blocks arrive, counters
-// never go back; /healthz and /readyz answer 200 once synced; other paths 404. The parser itself is
-// shown to reject each kind of malformed exposition, so that "it parses" means something.
+// never go back; /healthz and /readyz answer 200 once synced; other paths 404; every metric deploy/'s alert
+// rules and Grafana dashboard use is one it exports. The parser itself is shown to reject each kind of
+// malformed exposition, so that "it parses" means something.
 #include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <regex>
 
 #include "cli_util.h"
 #include "prom_text.h"
@@ -69,12 +76,34 @@ TEST(CliMetrics, PrometheusTextTipMovesAndHealthEndpoints) {
     EXPECT_FALSE(f.samples.empty()) << name << " has no samples";
     EXPECT_EQ(name.rfind("tronidx_", 0), 0u) << name;
   }
-  for (const char* fam : {"tronidx_tip_block", "tronidx_node_head_block", "tronidx_blocks_applied_total",
-                          "tronidx_commit_seconds", "tronidx_node_call_seconds", "tronidx_phase",
-                          "tronidx_rocksdb_live_bytes", "tronidx_rocksdb_ingest_stalls_total", "tronidx_rocksdb_l0_files",
-                          "tronidx_event_delivery_seconds"}) {
+  for (const char* fam :
+       {"tronidx_tip_block", "tronidx_node_head_block", "tronidx_blocks_applied_total", "tronidx_commit_seconds",
+        "tronidx_node_call_seconds", "tronidx_phase", "tronidx_rocksdb_live_bytes",
+        "tronidx_rocksdb_ingest_stalls_total", "tronidx_rocksdb_l0_files", "tronidx_rocksdb_compactions_running",
+        "tronidx_event_delivery_seconds"}) {
     EXPECT_EQ(p1.families.count(fam), 1u) << fam;
   }
+  // The shipped alert rules and dashboard name only metrics tronidxd exports (a histogram's series by their
+  // _bucket/_sum/_count names): a renamed metric would otherwise silently empty a panel or mute an alert.
+  for (const char* file : {"deploy/prometheus/tronidx-alerts.yml", "deploy/grafana/tronidx-dashboard.json"}) {
+    std::ifstream in(std::filesystem::path(TRONIDX_TEST_DATA_DIR) / ".." / file);
+    ASSERT_TRUE(in) << file;
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::regex metric("tronidx_[a-z0-9_]+");
+    size_t uses = 0;
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), metric); it != std::sregex_iterator(); ++it, ++uses) {
+      std::string family = it->str();
+      for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+        const size_t n = std::strlen(suffix);
+        if (p1.families.count(family) == 0 && family.size() > n && family.ends_with(suffix)) {
+          family.resize(family.size() - n);
+        }
+      }
+      EXPECT_EQ(p1.families.count(family), 1u) << file << " uses " << it->str() << ", which tronidxd does not export";
+    }
+    EXPECT_GE(uses, 10u) << file;
+  }
+
   EXPECT_EQ(p1.value("tronidx_tip_block"), static_cast<double>(truth.head));
   EXPECT_EQ(p1.value("tronidx_lag_blocks"), 0.0);
   EXPECT_EQ(p1.value("tronidx_phase", {{"phase", "following"}}), 1.0);
