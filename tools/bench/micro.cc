@@ -3,6 +3,7 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <random>
@@ -59,9 +60,10 @@ BENCHMARK(BM_Base58check);
 // A catch-up commit as the daemon makes them, 350 mainnet-shaped blocks (~99,000 transfers: the syncer closes
 // a commit at 1,000 blocks or 100,000 transfers, include/tronidx/sync/syncer.h), into an `all`-mode database
 // that grows with every iteration, as written by the committing thread: the table files of an ingested
-// commit. The _process variant also counts RocksDB's background flushes and compactions, to the end of the
-// ones the commits caused (they trail the commits and grow with the database): both run 17 commits from an
-// empty database, ~6,000 blocks like B1's chain, so that their figures compare with B1's CPU per block.
+// commit. The _process variant also counts RocksDB's background flushes and compactions and the store's
+// work when a catch-up ends (the index families' deferred L0 compacted, the ingested ranges rewritten), to
+// the end of what the commits caused (it trails them and grows with the database): both run 17 commits from
+// an empty database, ~6,000 blocks like B1's chain, so that their figures compare with B1's CPU per block.
 void commit_blocks(benchmark::State& state) {
   constexpr size_t kBlocks = 350;
   static const auto blocks = micro::mainnet_blocks(1000, kBlocks).value();
@@ -72,16 +74,23 @@ void commit_blocks(benchmark::State& state) {
   o.genesis_id = chain::BlockId{};
   o.mode = store::ModeConfig{store::ModeConfig::Kind::kAll, {}};
   o.sync_writes = false;  // what a catch-up commit does is the question here, not the disk's fsync
+  // store.catch_up_l0_files from the variable the daemon reads it from too, for A/B runs of the two settings.
+  if (const char* e = std::getenv("TRONIDX_STORE_CATCH_UP_L0_FILES"))
+    o.catch_up_l0_files = std::strtoull(e, nullptr, 10);
   auto st = store::Store::open(o).value();
   if (!st->set_base(store::ChainPoint{0, chain::BlockId{}}).ok()) state.SkipWithError("set_base failed");
   benchmark::IterationCount done = 0;
   for (auto _ : state) {
     auto txn = st->begin();
     if (!micro::apply_as_next(txn, blocks).ok() || !st->commit(std::move(txn)).ok()) state.SkipWithError("commit failed");
-    // The last commit waits for the flushes and compactions the commits left behind, so that the _process
-    // variant counts all the work of the catch-up, not only what finished while it ran.
-    if (++done == state.max_iterations && !st->wait_for_compactions(std::chrono::minutes(10)).ok()) {
-      state.SkipWithError("compactions did not finish");
+    // The last commit ends the catch-up as the daemon's writer does (the index families compact again, the
+    // ingested ranges are rewritten) and waits for that and the flushes and compactions the commits left
+    // behind, so that the _process variant counts all the work of the catch-up, not only what finished
+    // while it ran.
+    if (++done == state.max_iterations) {
+      st->catch_up_ended();
+      st->wait_recompressed();
+      if (!st->wait_for_compactions(std::chrono::minutes(10)).ok()) state.SkipWithError("compactions did not finish");
     }
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kBlocks));
@@ -93,6 +102,10 @@ void BM_CommitBlocks(benchmark::State& state) { commit_blocks(state); }
 BENCHMARK(BM_CommitBlocks)->Unit(benchmark::kMillisecond)->Iterations(17);
 void BM_CommitBlocks_process(benchmark::State& state) { commit_blocks(state); }
 BENCHMARK(BM_CommitBlocks_process)->Unit(benchmark::kMillisecond)->Iterations(17)->MeasureProcessCPUTime();
+// The same over 86 commits, ~30,000 blocks like `--scenarios B1 --blocks 30000`: how the catch-up's cost per
+// block grows with the database (the index families' compaction).
+void BM_CommitBlocks30k_process(benchmark::State& state) { commit_blocks(state); }
+BENCHMARK(BM_CommitBlocks30k_process)->Unit(benchmark::kMillisecond)->Iterations(86)->MeasureProcessCPUTime();
 
 // ---- queries: B5's database ------------------------------------------------------------------------
 
