@@ -239,6 +239,10 @@ TEST(StoreIngest, RangesACatchUpIngestedAreRewrittenWithTheLastLevelsCompression
   for (const auto* dir : {&as_ingested, &recompressed}) {
     TestChain chain;
     auto store = new_store(dir->path(), all_mode(), 1, chain);
+    // RocksDB rewrites an ingested file that got a sequence number (a snapshot was open) once no snapshot
+    // needs it (a BottommostFiles compaction, ZSTD), at a moment of its choosing: the reference keeps the
+    // files exactly as ingested.
+    if (dir == &as_ingested) must(store->pause_compactions(true), "pause_compactions");
     run_script(*store, chain);
     if (dir == &recompressed) {
       store->recompress_ingested();
