@@ -3,7 +3,6 @@
 #include <rocksdb/db.h>
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -14,15 +13,7 @@ namespace tronidx::store {
 CompactionDeferral::CompactionDeferral(rocksdb::DB& db, std::vector<rocksdb::ColumnFamilyHandle*> families,
                                        uint64_t max_l0_files)
     : db_(db), max_l0_files_(max_l0_files) {
-  for (auto* h : families) {
-    families_.push_back(Family{h});
-    // A family handed back because its L0 is full starts compacting with up to max_l0_files there: RocksDB
-    // must not stop every writer meanwhile (it stops them at level0_stop_writes_trigger, 36 by default).
-    const int stop = static_cast<int>(std::max<uint64_t>(36, max_l0_files + 16));
-    if (auto s = db_.SetOptions(h, {{"level0_stop_writes_trigger", std::to_string(stop)}}); !s.ok()) {
-      spdlog::warn("store: setting level0_stop_writes_trigger of {}: {}", h->GetName(), s.ToString());
-    }
-  }
+  for (auto* h : families) families_.push_back(Family{h});
 }
 
 Status CompactionDeferral::set_auto_compaction(rocksdb::ColumnFamilyHandle* family, bool on) {

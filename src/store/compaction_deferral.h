@@ -29,7 +29,9 @@ namespace tronidx::store {
 
 class CompactionDeferral {
  public:
-  // `families`: those whose compaction may be deferred. max_l0_files 0: never defer.
+  // `families`: those whose compaction may be deferred, opened with RocksDB's write stop above max_l0_files
+  // (RocksOptions::index_l0_stop_writes_trigger: compacting a full L0 then stops no writer). max_l0_files 0:
+  // never defer.
   CompactionDeferral(rocksdb::DB& db, std::vector<rocksdb::ColumnFamilyHandle*> families, uint64_t max_l0_files);
 
   // Writer thread, before an ingested commit: stops the automatic compaction of each family that this

@@ -179,6 +179,11 @@ Result<std::unique_ptr<Rocks>> open_rocks(const RocksOptions& options) {
       {schema::kCfTokens, cf_options(cache, 1 << 20, 0, Reads::kPoints)},
       {schema::kCfJobs, cf_options(cache, 1 << 20, 0, Reads::kPoints)},
   };
+  for (auto& cf : cfs) {
+    if (cf.name == schema::kCfByAddress || cf.name == schema::kCfByToken || cf.name == schema::kCfByTxid) {
+      cf.options.level0_stop_writes_trigger = options.index_l0_stop_writes_trigger;
+    }
+  }
   auto rocks = std::make_unique<Rocks>();
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;

@@ -19,6 +19,9 @@ struct RocksOptions {
   bool create_if_missing = true;
   size_t block_cache_bytes = size_t{128} << 20;
   size_t write_buffer_bytes = size_t{64} << 20;
+  // RocksDB stops every writer while a family's L0 holds this many files. The index families' is set above
+  // the L0 a catch-up may leave them (compaction_deferral.h), so that compacting it stops no writer.
+  int index_l0_stop_writes_trigger = 36;
 };
 
 struct Rocks {
