@@ -3,7 +3,6 @@
 #include <rocksdb/db.h>
 #include <spdlog/spdlog.h>
 
-#include <cstdlib>
 #include <string>
 
 #include "rocks.h"
@@ -22,12 +21,6 @@ Status CompactionDeferral::set_auto_compaction(rocksdb::ColumnFamilyHandle* fami
   return ok_status();
 }
 
-uint64_t CompactionDeferral::l0_files(rocksdb::ColumnFamilyHandle* family) const {
-  std::string n;  // (a string property: GetIntProperty does not serve it)
-  if (!db_.GetProperty(family, "rocksdb.num-files-at-level0", &n)) return 0;
-  return std::strtoull(n.c_str(), nullptr, 10);
-}
-
 Status CompactionDeferral::before_commit() {
   if (max_l0_files_ == 0) return ok_status();
   for (auto& f : families_) {
@@ -41,7 +34,7 @@ Status CompactionDeferral::before_commit() {
 Status CompactionDeferral::after_commit() {
   for (auto& f : families_) {
     if (f.state != State::kDeferred) continue;
-    const uint64_t files = l0_files(f.handle);
+    const uint64_t files = l0_files(db_, f.handle);
     if (files < max_l0_files_) continue;
     TRONIDX_TRY(set_auto_compaction(f.handle, true));
     f.state = State::kFull;

@@ -57,7 +57,6 @@ class CompactionDeferral {
     State state = State::kNormal;
   };
   Status set_auto_compaction(rocksdb::ColumnFamilyHandle* family, bool on);
-  uint64_t l0_files(rocksdb::ColumnFamilyHandle* family) const;
 
   rocksdb::DB& db_;
   const uint64_t max_l0_files_;

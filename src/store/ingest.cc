@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <filesystem>
 #include <thread>
 #include <system_error>
@@ -93,11 +92,7 @@ struct Ingester::Impl {
   const Family* l0_backlog() const {
     for (const auto& f : families) {
       if (f.handle == nullptr || f.last_level || (deferral != nullptr && deferral->deferred(f.handle))) continue;
-      std::string n;  // (a string property: GetIntProperty does not serve it)
-      if (rocks->db->GetProperty(f.handle, "rocksdb.num-files-at-level0", &n) &&
-          std::strtoll(n.c_str(), nullptr, 10) >= f.options.level0_slowdown_writes_trigger) {
-        return &f;
-      }
+      if (l0_files(*rocks->db, f.handle) >= static_cast<uint64_t>(f.options.level0_slowdown_writes_trigger)) return &f;
     }
     return nullptr;
   }

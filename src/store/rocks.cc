@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -91,6 +92,11 @@ Rocks::~Rocks() {
   }
   handles.clear();
   db.reset();
+}
+
+uint64_t l0_files(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family) {
+  std::string n;  // a string property (RocksDB has no integer one for a level's file count)
+  return db.GetProperty(family, "rocksdb.num-files-at-level0", &n) ? std::strtoull(n.c_str(), nullptr, 10) : 0;
 }
 
 Error rocks_error(const rocksdb::Status& status, std::string_view what) {

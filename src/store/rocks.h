@@ -4,6 +4,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/status.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -51,5 +52,8 @@ Result<std::unique_ptr<Rocks>> open_rocks(const RocksOptions& options);
 
 // Converts a RocksDB status at the module edge; `what` says which operation failed.
 Error rocks_error(const rocksdb::Status& status, std::string_view what);
+
+// The table files at level 0 of `family` (0 if RocksDB does not say).
+uint64_t l0_files(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family);
 
 }  // namespace tronidx::store

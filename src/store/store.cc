@@ -5,7 +5,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <thread>
@@ -423,8 +422,7 @@ Result<std::vector<CfStats>> Store::cf_stats() const {
     if (rocks_->db->GetIntProperty(h, "rocksdb.live-sst-files-size", &v)) st.live_bytes = v;
     if (rocks_->db->GetIntProperty(h, "rocksdb.cur-size-all-mem-tables", &v)) st.memtable_bytes = v;
     if (rocks_->db->GetIntProperty(h, "rocksdb.estimate-num-keys", &v)) st.estimated_keys = v;
-    std::string files;  // a string property (RocksDB has no integer one for a level's file count)
-    if (rocks_->db->GetProperty(h, "rocksdb.num-files-at-level0", &files)) st.l0_files = std::strtoull(files.c_str(), nullptr, 10);
+    st.l0_files = l0_files(*rocks_->db, h);
     out.push_back(std::move(st));
   }
   return out;
