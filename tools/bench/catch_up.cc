@@ -44,6 +44,10 @@ std::string synthetic_address(uint64_t i) {
 // compaction trigger, seen three times in a row 100 ms apart: what a catch-up leaves for after it (the
 // index families' L0 piled up during it, store.catch_up_l0_files, and RocksDB's other compactions).
 Status wait_compactions_settled(int metrics_port, std::chrono::seconds timeout) {
+  const std::vector<std::string> series = {"tronidx_rocksdb_compactions_running",
+                                           "tronidx_rocksdb_l0_files{cf=\"by_address\"}",
+                                           "tronidx_rocksdb_l0_files{cf=\"by_token\"}",
+                                           "tronidx_rocksdb_l0_files{cf=\"by_txid\"}"};
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   int quiet = 0;
   while (quiet < 3) {
@@ -51,11 +55,9 @@ Status wait_compactions_settled(int metrics_port, std::chrono::seconds timeout) 
       return make_error(Errc::kDeadlineExceeded, "compactions still running after the catch-up");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    bool settled = scrape_metric(metrics_port, "tronidx_rocksdb_compactions_running").value_or(1) == 0;
-    for (const char* cf : {"by_address", "by_token", "by_txid"}) {
-      const std::string name = std::string("tronidx_rocksdb_l0_files{cf=\"") + cf + "\"}";
-      settled = settled && scrape_metric(metrics_port, name).value_or(99) < 4;
-    }
+    const auto v = scrape_metrics(metrics_port, series);  // one scrape per poll
+    bool settled = v[0].value_or(1) == 0;
+    for (size_t i = 1; i < v.size(); ++i) settled = settled && v[i].value_or(99) < 4;
     quiet = settled ? quiet + 1 : 0;
   }
   return ok_status();

@@ -255,15 +255,19 @@ std::optional<double> histogram_delta_quantile(const std::vector<std::pair<doubl
   return after.back().first;
 }
 
-std::optional<double> scrape_metric(int port, const std::string& name) {
-  const std::string body = http_get_metrics(port);
-  std::istringstream in(body);
+std::vector<std::optional<double>> scrape_metrics(int port, const std::vector<std::string>& series) {
+  std::vector<std::optional<double>> out(series.size());
+  std::istringstream in(http_get_metrics(port));
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
+    for (size_t i = 0; i < series.size(); ++i) {
+      if (!out[i] && line.rfind(series[i] + " ", 0) == 0) out[i] = std::stod(line.substr(series[i].size() + 1));
+    }
   }
-  return std::nullopt;
+  return out;
 }
+
+std::optional<double> scrape_metric(int port, const std::string& series) { return scrape_metrics(port, {series})[0]; }
 
 testsupport::DaemonOptions bench_daemon(const testsupport::SimProcess& sim, const std::string& mode, int concurrency,
                                         int metrics_port) {

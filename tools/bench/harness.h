@@ -102,8 +102,11 @@ double quantile(std::vector<double> v, double q);
 
 namespace tronidx::bench {
 
-// GET http://127.0.0.1:<port>/metrics and return the value of an unlabelled sample (nullopt if absent).
-std::optional<double> scrape_metric(int port, const std::string& name);
+// GET http://127.0.0.1:<port>/metrics once and return the value of each sample named, by its series as the
+// daemon prints it (`name`, or `name{label="value"}`); nullopt where absent.
+std::vector<std::optional<double>> scrape_metrics(int port, const std::vector<std::string>& series);
+// The same for one sample.
+std::optional<double> scrape_metric(int port, const std::string& series);
 
 // A DaemonProcess config for benchmarks: metrics on `metrics_port`, warn-level logs, C calls in flight.
 testsupport::DaemonOptions bench_daemon(const testsupport::SimProcess& sim, const std::string& mode, int concurrency,
