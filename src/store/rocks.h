@@ -22,7 +22,7 @@ struct RocksOptions {
   size_t write_buffer_bytes = size_t{64} << 20;
   // RocksDB stops every writer while a family's L0 holds this many files. The index families' is set above
   // the L0 a catch-up may leave them (compaction_deferral.h), so that compacting it stops no writer.
-  int index_l0_stop_writes_trigger = 36;
+  int index_l0_stop_writes_trigger = rocksdb::ColumnFamilyOptions().level0_stop_writes_trigger;  // 36
 };
 
 struct Rocks {

@@ -49,7 +49,7 @@ Result<std::unique_ptr<Store>> Store::open(const OpenOptions& options) {
   ro.create_if_missing = options.create_if_missing;
   ro.block_cache_bytes = options.block_cache_bytes;
   ro.write_buffer_bytes = options.write_buffer_bytes;
-  ro.index_l0_stop_writes_trigger = static_cast<int>(std::max<size_t>(36, options.catch_up_l0_files + 16));
+  ro.index_l0_stop_writes_trigger = std::max(ro.index_l0_stop_writes_trigger, static_cast<int>(options.catch_up_l0_files) + 16);
   TRONIDX_ASSIGN(auto rocks, open_rocks(ro));
 
   std::unique_ptr<Store> store(new Store());
