@@ -67,6 +67,14 @@ Error ingest_error(const rocksdb::Status& s, const std::string& what) {
   return rocks_error(s, "ingesting a commit: " + what);
 }
 
+// Whether `entries` (one family's, sorted) are puts only, all at or above that family's `unseen` key.
+bool unseen_by_open_snapshots(const rocksdb::ColumnFamilyHandle* family, const std::vector<Entry>& entries,
+                              const std::vector<Ingester::Unseen>& unseen) {
+  auto u = std::find_if(unseen.begin(), unseen.end(), [&](const Ingester::Unseen& x) { return x.family == family; });
+  if (u == unseen.end() || entries.empty() || entries.front().key.compare(u->from) < 0) return false;
+  return std::none_of(entries.begin(), entries.end(), [](const Entry& e) { return e.erase; });
+}
+
 constexpr auto kMaxCompactionWait = std::chrono::minutes(1);
 constexpr auto kCompactionPoll = std::chrono::milliseconds(10);
 
@@ -192,7 +200,7 @@ Result<std::unique_ptr<Ingester>> Ingester::open(Rocks& rocks, std::string dir, 
   return std::unique_ptr<Ingester>(new Ingester(std::move(impl)));
 }
 
-Result<bool> Ingester::commit(const rocksdb::WriteBatch& batch, IndexWrites& index) {
+Result<bool> Ingester::commit(const rocksdb::WriteBatch& batch, IndexWrites& index, const std::vector<Unseen>& unseen) {
   Impl& im = *impl_;
   std::vector<std::vector<Entry>> by_cf(im.families.size());
   Collector collect(by_cf);
@@ -228,7 +236,7 @@ Result<bool> Ingester::commit(const rocksdb::WriteBatch& batch, IndexWrites& ind
     a.column_family = f.handle;
     a.external_files = {f.path};
     a.options.move_files = true;
-    a.options.snapshot_consistency = true;
+    a.options.snapshot_consistency = !unseen_by_open_snapshots(f.handle, by_cf[f.handle->GetID()], unseen);
     a.options.allow_global_seqno = true;
     a.options.allow_blocking_flush = true;
     a.options.write_global_seqno = false;

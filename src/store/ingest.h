@@ -10,7 +10,8 @@
 // file placed at the last level directly (LZ4-compressed; rewritten with the last level's ZSTD in the
 // background when the catch-up ends: recompress.h); the index families, whose keys interleave with older
 // ones, go to L0 like a flush's files. Ingested keys take a sequence number above every earlier write, so older
-// snapshots do not see them and later writes override them.
+// snapshots do not see them and later writes override them; but for a growing family's keys that no open
+// snapshot's reader reaches, which take sequence number 0 (see commit()).
 #pragma once
 
 #include <memory>
@@ -47,7 +48,21 @@ class Ingester {
   // family whose files land at L0 is below that trigger (but those whose compaction is deferred). False, with nothing
   // written and `index` untouched, when the batch holds another kind of operation (merge, range delete): the caller
   // commits it as a batch instead. An error: nothing was committed (the files built are removed). Writer thread only.
-  Result<bool> commit(const rocksdb::WriteBatch& batch, IndexWrites& index);
+  //
+  // `unseen`: per growing family, the key from which on no reader of a snapshot already open reaches
+  // (Snapshot bounds its reads of the growing families by its own tip and next_seq: snapshot.h). A family
+  // whose keys in this commit all lie there, puts only, is ingested without snapshot consistency: RocksDB
+  // may then give its file sequence number 0 (no key of it overlaps the database), which open snapshots
+  // see but never read, and which RocksDB has no reason to rewrite later. With consistency every file an
+  // open snapshot cannot see gets a sequence number, and once that snapshot is released RocksDB rewrites
+  // each such last-level file only to clear it (a compaction of reason BottommostFiles): during a catch-up
+  // a snapshot is nearly always open (the subscription hub holds the latest one), so every commit's
+  // transfers, journal and blocks files were written twice more.
+  struct Unseen {
+    rocksdb::ColumnFamilyHandle* family;
+    std::string from;
+  };
+  Result<bool> commit(const rocksdb::WriteBatch& batch, IndexWrites& index, const std::vector<Unseen>& unseen);
 
   // Commits ingested since the previous take_ingested_ranges().
   size_t commits_since_take() const;

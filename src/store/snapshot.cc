@@ -27,16 +27,20 @@ BlockInfo to_info(uint64_t num, uint64_t apply_seq, const schema::BlockValue& v)
   return BlockInfo{num, v.id, v.parent_id, v.timestamp_ms, v.tx_count, v.transfer_count, apply_seq, v.revert_seq};
 }
 
-// Every version of `block_num`, read with `it` (an iterator over the blocks family, reused across calls:
-// creating one costs more than the seek).
-Result<std::vector<BlockInfo>> read_versions(rocksdb::Iterator& it, uint64_t block_num) {
+// Every version of `block_num` applied before `next_seq` (the snapshot's), read with `it` (an iterator over
+// the blocks family, reused across calls: creating one costs more than the seek). The bound is what keeps
+// a snapshot's view of the blocks family its own: a catch-up commit's new blocks may be ingested with
+// sequence number 0 (ingest.h), which every open snapshot sees.
+Result<std::vector<BlockInfo>> read_versions(rocksdb::Iterator& it, uint64_t block_num, uint64_t next_seq) {
   std::vector<BlockInfo> out;
   if (block_num > UINT32_MAX) return out;
   const std::string prefix = schema::block_prefix(block_num);
   for (it.Seek(prefix); it.Valid() && it.key().starts_with(prefix); it.Next()) {
     if (it.key().size() != 12) return corrupt("block key");
+    const uint64_t apply_seq = schema::get_be64(u8p(it.key()) + 4);
+    if (apply_seq >= next_seq) continue;
     TRONIDX_ASSIGN(auto v, schema::decode_block(sv(it.value())));
-    out.push_back(to_info(block_num, schema::get_be64(u8p(it.key()) + 4), v));
+    out.push_back(to_info(block_num, apply_seq, v));
   }
   if (!it.status().ok()) return rocks_error(it.status(), "reading blocks");
   return out;
@@ -46,7 +50,7 @@ Result<std::vector<BlockInfo>> read_versions(rocksdb::Iterator& it, uint64_t blo
 // The canonical blocks of the rows a query returns: one iterator for the whole query, and the last block
 // remembered (consecutive rows usually share it).
 struct BlockCursor {
-  explicit BlockCursor(const Rocks& r, const rocksdb::Snapshot* snap) : rocks(r), snapshot(snap) {}
+  BlockCursor(const Rocks& r, const rocksdb::Snapshot* snap, uint64_t next) : rocks(r), snapshot(snap), next_seq(next) {}
   Result<const BlockInfo*> canonical(uint64_t block_num) {
     if (last && last->block_num == block_num) return &*last;
     if (!it) {
@@ -54,7 +58,7 @@ struct BlockCursor {
       ro.snapshot = snapshot;
       it.reset(rocks.db->NewIterator(ro, rocks.blocks));
     }
-    TRONIDX_ASSIGN(auto versions, read_versions(*it, block_num));
+    TRONIDX_ASSIGN(auto versions, read_versions(*it, block_num, next_seq));
     last.reset();
     for (const auto& v : versions) {
       if (v.revert_seq == 0) {
@@ -67,6 +71,7 @@ struct BlockCursor {
   }
   const Rocks& rocks;
   const rocksdb::Snapshot* snapshot;
+  uint64_t next_seq;
   std::unique_ptr<rocksdb::Iterator> it;
   std::optional<BlockInfo> last;
 };
@@ -175,7 +180,7 @@ Result<std::vector<BlockInfo>> Snapshot::block_versions(uint64_t block_num) cons
   ro.snapshot = snap_;
   ro.iterate_upper_bound = block_num == UINT32_MAX ? nullptr : &hi_slice;
   std::unique_ptr<rocksdb::Iterator> it(r.db->NewIterator(ro, r.blocks));
-  return read_versions(*it, block_num);
+  return read_versions(*it, block_num, next_seq_);
 }
 
 Result<std::optional<BlockInfo>> Snapshot::block(uint64_t block_num) const {
@@ -254,7 +259,7 @@ Result<std::vector<IndexedTransfer>> Snapshot::address_history(const HistoryQuer
   std::optional<DirIter> in, outgoing;
   if (q.direction != Direction::kOut) in.emplace(r, snap_, q, schema::kDirIn);
   if (q.direction != Direction::kIn) outgoing.emplace(r, snap_, q, schema::kDirOut);
-  BlockCursor blocks(r, snap_);
+  BlockCursor blocks(r, snap_, next_seq_);
   auto before = [&](const decode::Position& a, const decode::Position& b) { return q.newest_first ? a > b : a < b; };
   // Token ref of the filter, if any: compared on the stored value before decoding the rest.
   std::optional<uint32_t> token_ref;
@@ -337,7 +342,7 @@ Result<std::vector<IndexedTransfer>> Snapshot::token_history(const TokenQuery& q
   } else {
     it->SeekToFirst();
   }
-  BlockCursor blocks(r, snap_);
+  BlockCursor blocks(r, snap_, next_seq_);
   std::vector<Candidate> cands;
   auto accept = [](const Candidate&, const schema::TransferValue&) { return true; };
   while (it->Valid() && out.size() < q.limit) {

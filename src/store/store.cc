@@ -38,6 +38,20 @@ Error refuse(const std::string& path, const std::string& why) {
   return make_error(Errc::kFailedPrecondition, "refusing to open database " + path + ": " + why);
 }
 
+// Where the keys begin that no open snapshot's reader reaches, per growing family (ingest.h).
+std::vector<Ingester::Unseen> unseen_keys(const Rocks& rocks, const Store::State& st) {
+  // Every open snapshot was taken at this state or before (the writer thread is the only one that moves
+  // it). A Snapshot reads the transfers family only through its own index entries and canonical blocks,
+  // so no further than its tip; blocks only where apply_seq < its next_seq; the journal only below its
+  // next_seq (snapshot.cc).
+  std::vector<Ingester::Unseen> out{{rocks.journal, schema::journal_key(st.next_seq)}};
+  if (st.tip.block_num < UINT32_MAX) {  // block keys hold 32-bit numbers
+    out.push_back({rocks.transfers, schema::transfers_block_prefix(st.tip.block_num + 1)});
+    out.push_back({rocks.blocks, schema::block_prefix(st.tip.block_num + 1)});
+  }
+  return out;
+}
+
 }  // namespace
 
 Store::~Store() = default;
@@ -249,7 +263,7 @@ Result<CommitResult> Store::commit(WriteTxn&& txn) {
     // (Deferring compaction only changes when RocksDB compacts, never what is stored: a failure to switch
     // it is logged, not a failed commit.)
     if (auto d = deferral_->before_commit(); !d.ok()) spdlog::warn("store: {}", d.error().message);
-    written = ingester_->commit(b, index);
+    written = ingester_->commit(b, index, unseen_keys(*rocks_, state()));
     if (written.ok() && *written) {
       if (auto d = deferral_->after_commit(); !d.ok()) spdlog::warn("store: {}", d.error().message);
     }

@@ -197,9 +197,19 @@ TEST(StoreIngest, ASnapshotTakenBeforeAnIngestedCommitDoesNotSeeIt) {
   const auto old_rows = must(before->address_history(q), "history before");
   EXPECT_TRUE(old_rows.empty());
   EXPECT_EQ(before->tip(), chain.base());
+  // The commit's transfers, blocks and journal keys lie past everything `before` holds, so they may go in
+  // with sequence number 0, which RocksDB's snapshot under `before` then sees: its reads stay bounded by
+  // its own tip and next_seq.
+  EXPECT_FALSE(must(before->block(h.block_num), "block before"));
+  EXPECT_TRUE(must(before->block_versions(h.block_num), "block_versions before").empty());
+  EXPECT_TRUE(must(before->journal(before->next_seq(), 100), "journal before").empty());
+  const chain::TxId txid = block_transfers(h.block_num, 0, 8).front().txid;
+  EXPECT_TRUE(must(before->by_txid(txid), "by_txid before").empty());
   const auto after = snap(*store);
   EXPECT_EQ(after->tip(), chain.tip());
   EXPECT_FALSE(must(after->address_history(q), "history after").empty());
+  EXPECT_TRUE(must(after->block(h.block_num), "block after"));
+  EXPECT_FALSE(must(after->by_txid(txid), "by_txid after").empty());
 }
 
 TEST(StoreIngest, AFailedIngestionLeavesTheStoreUnchangedAndTheNextCommitSucceeds) {
@@ -468,6 +478,136 @@ TEST(StoreDeferral, AFamilyWhoseL0ReachesTheBoundCompactsAsUsualForTheRestOfTheC
   store.reset();
   ref.reset();
   EXPECT_EQ(dump(dir.path()), dump(reference.path()));
+}
+
+// Each live table file of `family` and its largest sequence number, read from the database at `path`
+// while it is open (RocksDB's read-only open takes no lock; the caller pauses compactions, so that no file
+// the open reads about is deleted meanwhile).
+std::map<std::string, uint64_t> largest_seqnos(const std::string& path, const std::string& family) {
+  std::map<std::string, uint64_t> out;
+  std::vector<std::string> names;
+  EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  const auto s = rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, cfs, &handles, &raw);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  if (!s.ok()) return out;
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::vector<rocksdb::LiveFileMetaData> files;
+  db->GetLiveFilesMetaData(&files);
+  for (const auto& f : files) {
+    if (f.column_family_name == family) out[f.name] = f.largest_seqno;
+  }
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  return out;
+}
+
+// A catch-up commit's transfers, journal and blocks lie past every key an open snapshot reads, so they go
+// in with sequence number 0 although a snapshot is open; releasing it then gives RocksDB nothing to
+// rewrite (with a sequence number, each such last-level file would be rewritten once no snapshot needs it:
+// a BottommostFiles compaction, src/store/ingest.h).
+TEST(StoreIngest, ACatchUpCommitPastTheTipGoesInWithSequenceNumberZeroWhileASnapshotIsOpen) {
+  TempDir dir;
+  TestChain chain;
+  auto store = new_store(dir.path(), all_mode(), 1, chain);
+  must(store->pause_compactions(true), "pause_compactions");
+  catch_up_commit(*store, chain);
+  auto held = snap(*store);
+  catch_up_commit(*store, chain);
+  catch_up_commit(*store, chain);
+  std::map<std::string, std::map<std::string, uint64_t>> files;
+  for (const char* family : {schema::kCfTransfers, schema::kCfJournal, schema::kCfBlocks}) {
+    files[family] = largest_seqnos(dir.path(), family);
+    EXPECT_EQ(files[family].size(), 3u) << family;  // one per commit
+    for (const auto& [name, seqno] : files[family]) EXPECT_EQ(seqno, 0u) << family << " " << name;
+  }
+  // The index families' and meta's keys interleave with older ones: they keep their sequence numbers.
+  for (const char* family : {schema::kCfByAddress, schema::kCfMeta}) {
+    uint64_t max_seqno = 0;
+    for (const auto& [name, seqno] : largest_seqnos(dir.path(), family)) max_seqno = std::max(max_seqno, seqno);
+    EXPECT_GT(max_seqno, 0u) << family;
+  }
+  held.reset();
+  must(store->pause_compactions(false), "resume compactions");
+  must(store->wait_for_compactions(std::chrono::seconds(60)), "wait_for_compactions");
+  must(store->pause_compactions(true), "pause_compactions");
+  for (const char* family : {schema::kCfTransfers, schema::kCfJournal, schema::kCfBlocks}) {
+    EXPECT_EQ(largest_seqnos(dir.path(), family), files[family]) << family << ": rewritten after the release";
+  }
+}
+
+// A reorg's commit rewrites keys at and below the tip (the reverted blocks' rows leave the transfers
+// family, their block versions are marked reverted): ingested while a snapshot is open, it takes a sequence
+// number, and the snapshot still reads the chain it was taken at.
+TEST(StoreIngest, ACommitBelowTheTipKeepsASnapshotsViewOfTheChainItWasTakenAt) {
+  TempDir dir;
+  TestChain chain;
+  auto store = new_store(dir.path(), all_mode(), 1, chain);
+  must(store->pause_compactions(true), "pause_compactions");
+  catch_up_commit(*store, chain);
+  const uint64_t top = chain.tip().block_num;
+  const auto before = snap(*store);
+  const auto old_block = must(before->block(top), "block").value();
+  const auto old_rows = must(before->block_transfers(old_block, before->next_seq()), "block_transfers");
+  ASSERT_EQ(old_rows.size(), 8u);
+  {
+    WriteTxn txn = store->begin();
+    must(txn.revert_tip(), "revert");
+    chain.pop();
+    const auto h = chain.push(1);
+    must(txn.apply_block(h, 10, block_transfers(h.block_num, 1, 3)), "apply_block");
+    must(store->commit(std::move(txn)), "commit");
+  }
+  uint64_t max_seqno = 0;
+  for (const auto& [name, seqno] : largest_seqnos(dir.path(), schema::kCfTransfers)) max_seqno = std::max(max_seqno, seqno);
+  EXPECT_GT(max_seqno, 0u);
+  EXPECT_EQ(must(before->block(top), "block before")->id, old_block.id);
+  EXPECT_EQ(plain(must(before->block_transfers(old_block, before->next_seq()), "block_transfers before")),
+            plain(old_rows));
+  const auto after = snap(*store);
+  EXPECT_EQ(must(after->block(top), "block after")->id, chain.tip().id);
+  EXPECT_EQ(must(after->block_transfers(*must(after->block(top), "block after"), after->next_seq()), "rows after").size(),
+            3u);
+}
+
+// A backfill adds rows to blocks at or below the tip, which an open snapshot's canonical blocks do name:
+// ingested while that snapshot is open, they take a sequence number even when no key of theirs overlaps
+// the database, and the snapshot's reads do not change. Here one transaction of block 102 has two
+// transfers, A's (indexed) and B's (backfilled later): the snapshot's by_txid, which reads the
+// transaction's rows from the transfers family, still returns A's only.
+TEST(StoreIngest, ABackfillBelowTheTipKeepsASnapshotsViewOfTheBlocksItFills) {
+  TempDir dir;
+  TestChain chain;
+  auto store = new_store(dir.path(), watched_mode(), 1, chain);
+  must(store->pause_compactions(true), "pause_compactions");
+  const chain::Address a = make_address(1), b = make_address(2), x = make_address(3), y = make_address(4);
+  watch_commit(*store, a, "a");
+  std::map<uint64_t, std::vector<decode::Transfer>> node;
+  for (int i = 0; i < 3; ++i) {
+    const auto h = chain.push();
+    const chain::TxId txid = make_txid(h.block_num);
+    node[h.block_num] = {trc20(h.block_num, 0, 0, usdt(), a, x, amount_u64(1), txid),
+                         trc20(h.block_num, 0, 1, usdt(), b, y, amount_u64(2), txid)};
+    apply_commit(*store, h, node[h.block_num], 1);
+  }
+  const auto before = snap(*store);
+  const chain::TxId txid = make_txid(102);
+  ASSERT_EQ(must(before->by_txid(txid), "by_txid").size(), 1u);
+  {
+    WriteTxn txn = store->begin();
+    must(txn.watch(b, "b", 102), "watch");
+    const decode::Transfer& t = node[102][1];
+    const std::vector<IndexedTransfer> fetched{IndexedTransfer{t, make_block_id(102), 0, false, 0}};
+    must(txn.backfill(b, fetched), "backfill");
+    must(store->commit(std::move(txn)), "commit");
+  }
+  EXPECT_EQ(plain(must(before->by_txid(txid), "by_txid before")), std::vector<decode::Transfer>{node[102][0]});
+  EXPECT_EQ(must(snap(*store)->by_txid(txid), "by_txid after").size(), 2u);
+  uint64_t max_seqno = 0;
+  for (const auto& [name, seqno] : largest_seqnos(dir.path(), schema::kCfTransfers)) max_seqno = std::max(max_seqno, seqno);
+  EXPECT_GT(max_seqno, 0u);
 }
 
 }  // namespace

@@ -2,6 +2,11 @@
 // Snapshot: a consistent, immutable read view of the index. Thread-safe; never blocks the writer.
 // Every Result error is a database error (kDataLoss for corruption, kInternal for I/O).
 // Lifetime: a Snapshot must be released before its Store is destroyed.
+// Invariant for every read added here: the transfers, blocks and journal families are read only within
+// this snapshot's own state (rows named by its index entries or its canonical blocks, block versions
+// applied before next_seq(), journal records before next_seq()). RocksDB's snapshot alone does not bound
+// them: a catch-up commit's keys past the tip may be ingested with sequence number 0 (src/store/ingest.h),
+// which every open RocksDB snapshot sees.
 
 #include <cstdint>
 #include <functional>
