@@ -52,10 +52,18 @@ void IndexWrites::sort_ops(std::vector<Op>& ops, std::vector<Op>& scratch) {
     std::sort(ops.begin(), ops.end(), op_less);
     return;
   }
-  // by_address and by_txid keys begin with address or txid bytes, spread evenly: distribute the ops over
-  // buckets by their first 16 bits (keeping queue order), then sort each (small) bucket.
+  // Distribute the ops over buckets by the 16 bits that follow what all their first words share (keeping
+  // queue order), then sort each bucket that is not in order already. by_address and by_txid keys begin
+  // with address or txid bytes, spread evenly: their buckets are their first 16 bits, each small. by_token
+  // keys begin with a small token ref and then the position: a bucket holds one token's positions of a few
+  // thousand blocks, queued in order (a comparison sort of the commit's whole by_token was ~5 % of the writer
+  // thread in catch-up).
+  const auto [lo, hi] = std::minmax_element(ops.begin(), ops.end(),
+                                            [](const Op& a, const Op& b) { return a.words[0] < b.words[0]; });
+  const uint64_t min_word = lo->words[0];
+  const int shift = std::max(0, static_cast<int>(std::bit_width(min_word ^ hi->words[0])) - kBucketBits);
   std::vector<uint32_t> next(size_t{1} << kBucketBits, 0);
-  const auto bucket = [](const Op& op) { return static_cast<size_t>(op.words[0] >> (64 - kBucketBits)); };
+  const auto bucket = [&](const Op& op) { return static_cast<size_t>((op.words[0] >> shift) - (min_word >> shift)); };
   for (const Op& op : ops) ++next[bucket(op)];
   uint32_t start = 0;
   for (auto& n : next) start += std::exchange(n, start);  // counts -> first index of each bucket
@@ -64,7 +72,9 @@ void IndexWrites::sort_ops(std::vector<Op>& ops, std::vector<Op>& scratch) {
   // next[b] is now the end of bucket b, and the start of bucket b + 1.
   uint32_t begin = 0;
   for (const uint32_t end : next) {
-    if (end - begin > 1) std::sort(scratch.begin() + begin, scratch.begin() + end, op_less);
+    if (end - begin > 1 && !std::is_sorted(scratch.begin() + begin, scratch.begin() + end, op_less)) {
+      std::sort(scratch.begin() + begin, scratch.begin() + end, op_less);
+    }
     begin = end;
   }
   ops.swap(scratch);

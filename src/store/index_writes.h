@@ -2,7 +2,7 @@
 //
 // by_address, by_token and by_txid keys arrive in block order, which is random in key order (addresses,
 // token refs and txids are spread over the key space). Sorting a group commit's few hundred thousand
-// fixed-size keys here is cheap (integer comparisons, after distributing them by their first 16 bits; the
+// fixed-size keys here is cheap (integer comparisons, after distributing them by 16 bits of their first word; the
 // memcmp-based sort it replaced was ~10 % of the daemon's CPU in catch-up), and it hands the memtables long
 // sorted runs: the sorted-runs memtables
 // (run_memtable.h) merge those runs at flush (on a background thread, while the writer goes on) instead

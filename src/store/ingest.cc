@@ -91,6 +91,9 @@ struct Ingester::Impl {
     bool last_level = false;  // a growing family: its files land at the last level
   };
   std::vector<Family> families;
+  // The commit's batch entries per family id, pointing into the batch: kept across commits, so that their
+  // vectors (hundreds of thousands of entries in a catch-up commit) are not grown afresh every time.
+  std::vector<std::vector<Entry>> by_cf;
   std::vector<Ingester::Range> ingested;  // growing families only, since take_ingested_ranges()
   size_t ingested_commits = 0;            // since take_ingested_ranges()
   std::atomic<uint64_t> stalls{0};  // read by other threads (Store::ingest_stalls)
@@ -202,7 +205,9 @@ Result<std::unique_ptr<Ingester>> Ingester::open(Rocks& rocks, std::string dir, 
 
 Result<bool> Ingester::commit(const rocksdb::WriteBatch& batch, IndexWrites& index, const std::vector<Unseen>& unseen) {
   Impl& im = *impl_;
-  std::vector<std::vector<Entry>> by_cf(im.families.size());
+  auto& by_cf = im.by_cf;
+  by_cf.resize(im.families.size());
+  for (auto& entries : by_cf) entries.clear();
   Collector collect(by_cf);
   if (!const_cast<rocksdb::WriteBatch&>(batch).Iterate(&collect).ok()) {  // NOLINT: Iterate does not modify
     return false;

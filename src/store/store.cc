@@ -234,7 +234,20 @@ Status Store::set_base(const ChainPoint& base) {
   return ok_status();
 }
 
-WriteTxn Store::begin() { return WriteTxn(*this); }
+WriteTxn Store::begin() {
+  WriteTxn txn(*this);
+  std::lock_guard lock(spare_mu_);
+  if (spare_batch_) txn.batch_ = std::move(spare_batch_);
+  if (spare_index_) txn.index_writes_ = std::move(spare_index_);
+  return txn;
+}
+
+void Store::recycle(WriteTxn& txn) {
+  txn.batch_->Clear();  // keeps its buffer
+  std::lock_guard lock(spare_mu_);
+  spare_batch_ = std::move(txn.batch_);
+  if (txn.index_writes_->size() == 0) spare_index_ = std::move(txn.index_writes_);  // drained: keeps its vectors
+}
 
 Result<CommitResult> Store::commit(WriteTxn&& txn) {
   if (read_only_) return make_error(Errc::kFailedPrecondition, "database opened read-only");
@@ -282,6 +295,7 @@ Result<CommitResult> Store::commit(WriteTxn&& txn) {
   if (!written.ok()) {
     wrote();
     for (const auto& [token, ref] : txn.new_tokens_) tokens_->remove(token, ref);
+    recycle(txn);
     return written.error();
   }
 
@@ -302,6 +316,7 @@ Result<CommitResult> Store::commit(WriteTxn&& txn) {
   wrote();  // after the in-memory state: a snapshot cached from here on sees both
   result.records = std::move(txn.records_);
   txn.records_.clear();
+  recycle(txn);
   return result;
 }
 

@@ -9,6 +9,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <array>
 #include <memory>
 #include <random>
 #include <string>
@@ -145,6 +146,22 @@ TEST_F(IndexWritesOrder, LargeQueueIsEmittedInTheSameOrder) {
 
 TEST_F(IndexWritesOrder, LargeQueueOfKeysSharingTheirFirstBytes) {
   const auto writes = random_writes(60'000, true);
+  EXPECT_EQ(emit(writes), reference(writes));
+}
+
+// by_token's shape: a 4-byte token ref among a few, then a position; each token's positions queued in
+// increasing order, the tokens interleaved (a commit's transfers in block order).
+TEST_F(IndexWritesOrder, LargeQueueOfFewLeadingValuesEachInOrderInterleaved) {
+  std::vector<Write> writes;
+  std::array<uint64_t, 4> pos{};
+  for (size_t i = 0; i < 60'000; ++i) {
+    const uint32_t ref = static_cast<uint32_t>(rng_() % 4);
+    pos[ref] += 1 + rng_() % 3000;
+    std::string key(12, '\0');
+    for (int b = 0; b < 4; ++b) key[b] = static_cast<char>(ref >> (24 - 8 * b));
+    for (int b = 0; b < 8; ++b) key[4 + b] = static_cast<char>(pos[ref] >> (56 - 8 * b));
+    writes.push_back({1, key, rng_() % 50 == 0});
+  }
   EXPECT_EQ(emit(writes), reference(writes));
 }
 
