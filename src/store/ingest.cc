@@ -189,13 +189,14 @@ Result<std::unique_ptr<Ingester>> Ingester::open(Rocks& rocks, std::string dir, 
     const uint32_t id = h->GetID();
     if (impl->families.size() <= id) impl->families.resize(id + 1);
     rocksdb::Options o(db_options, rocks.db->GetOptions(h));
-    // The growing families' files land at the last level and stay there: LZ4, as the levels above the last
-    // (ZSTD here would cost the writer thread more than this commit path saves: docs/performance.md); the
-    // store has them rewritten with ZSTD in the background every few dozen commits and when the catch-up
-    // ends (recompress.h). The others land at L0, which flushes write uncompressed (rocks.cc), to be
+    // Every family's files are written uncompressed. The growing families' land at the last level, and the
+    // store has them rewritten with its ZSTD in the background every few dozen commits and when the catch-up
+    // ends, or at the next open if it did not end (recompress.h): compressing them here (LZ4 until the
+    // eleventh session) cost the writer thread ~9 % of its time for files that live a few minutes
+    // (docs/performance.md). The others land at L0, which flushes write uncompressed too (rocks.cc), to be
     // compacted later.
     const bool last_level = h == rocks.transfers || h == rocks.journal || h == rocks.blocks;
-    o.compression = last_level ? rocksdb::kLZ4Compression : rocksdb::kNoCompression;
+    o.compression = rocksdb::kNoCompression;
     o.bottommost_compression = rocksdb::kDisableCompressionOption;
     o.compression_per_level.clear();
     impl->families[id] = Impl::Family{h, std::move(o), last_level};

@@ -1,10 +1,40 @@
 #include "recompress.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/metadata.h>
 #include <rocksdb/options.h>
+#include <rocksdb/table_properties.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace tronidx::store {
+
+std::vector<std::pair<std::string, std::string>> unrewritten_ranges(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family,
+                                                                    const std::string& last_level_compression) {
+  rocksdb::ColumnFamilyMetaData meta;
+  db.GetColumnFamilyMetaData(family, &meta);
+  if (meta.levels.empty()) return {};
+  const auto& files = meta.levels.back().files;  // the last level: sorted by key, not overlapping
+  rocksdb::TablePropertiesCollection props;
+  if (files.empty() || !db.GetPropertiesOfAllTables(family, &props).ok()) return {};
+  std::vector<std::pair<std::string, std::string>> out;
+  bool extend = false;  // the previous file was unrewritten too
+  for (const auto& f : files) {
+    auto p = props.find(f.db_path + f.name);
+    if (p == props.end()) p = props.find(f.db_path + "/" + f.name);
+    const bool rewritten = p == props.end() || p->second->compression_name == last_level_compression;
+    if (!rewritten) {
+      if (extend) {
+        out.back().second = f.largestkey;
+      } else {
+        out.emplace_back(f.smallestkey, f.largestkey);
+      }
+    }
+    extend = !rewritten;
+  }
+  return out;
+}
 
 Recompressor::~Recompressor() {
   {

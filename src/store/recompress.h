@@ -1,11 +1,11 @@
 // Rewrites key ranges of the last level with that level's compression, on a thread of its own.
 //
 // A catch-up ingests the files of the growing families (transfers, journal, blocks) at the last level
-// LZ4-compressed, one file per commit, where a compaction would write ZSTD (ingest.h says why). Every
-// few dozen such commits, and when the catch-up ends, the store hands the key ranges they ingested to this
-// class, which compacts them (CompactRange, bottommost level forced) in the background: the small LZ4 files
-// become target-sized ZSTD ones, ~135 bytes per transfer on disk ~102 (docs/performance.md). Work that is
-// lost (a stop, a crash) only leaves those files as they were.
+// uncompressed, one file per commit, where a compaction would write ZSTD (ingest.h says why). Every few
+// dozen such commits, and when the catch-up ends, the store hands the key ranges they ingested to this
+// class, which compacts them (CompactRange, bottommost level forced) in the background: the small files
+// become target-sized ZSTD ones (docs/performance.md). Work that is lost (a stop, a crash) leaves those files
+// as they were, and the next open finds them (unrewritten_ranges) and queues them again.
 #pragma once
 
 #include <condition_variable>
@@ -14,6 +14,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace rocksdb {
 class ColumnFamilyHandle;
@@ -21,6 +23,13 @@ class DB;
 }  // namespace rocksdb
 
 namespace tronidx::store {
+
+// The key ranges (both ends inclusive) of `family`'s last-level files whose compression is not
+// `last_level_compression` (RocksDB's name for it, "ZSTD"): what catch-ups ingested and nothing rewrote yet.
+// Adjacent such files make one range, so that a range holds no rewritten file. Empty on any error (the
+// files then stay as they are: larger on disk, read alike).
+std::vector<std::pair<std::string, std::string>> unrewritten_ranges(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family,
+                                                                    const std::string& last_level_compression);
 
 class Recompressor {
  public:

@@ -56,4 +56,8 @@ Error rocks_error(const rocksdb::Status& status, std::string_view what);
 // The table files at level 0 of `family` (0 if RocksDB does not say).
 uint64_t l0_files(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family);
 
+// The last level's compression (every family's bottommost_compression, rocks.cc), as RocksDB names it in a
+// table file's properties.
+inline constexpr const char* kLastLevelCompression = "ZSTD";
+
 }  // namespace tronidx::store

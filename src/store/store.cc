@@ -78,6 +78,15 @@ Result<std::unique_ptr<Store>> Store::open(const OpenOptions& options) {
         options.catch_up_l0_files);
     TRONIDX_ASSIGN(store->ingester_, Ingester::open(r, options.path + "/ingest", store->deferral_.get()));
     store->recompressor_ = std::make_unique<Recompressor>(*store->rocks_->db);
+    // Files a catch-up ingested and a stop or crash kept from being rewritten (recompress.h).
+    size_t leftovers = 0;
+    for (auto* h : {r.transfers, r.journal, r.blocks}) {
+      for (auto& [lo, hi] : unrewritten_ranges(*r.db, h, kLastLevelCompression)) {
+        store->recompressor_->enqueue(h, std::move(lo), std::move(hi));
+        ++leftovers;
+      }
+    }
+    if (leftovers > 0) spdlog::info("store: rewriting {} ranges of ingested files a catch-up left uncompressed", leftovers);
     store->ingest_min_writes_ = options.ingest_min_writes;
     store->recompress_every_commits_ = options.recompress_every_commits;
   }

@@ -2,7 +2,8 @@
 // WriteBatches and as ingestions leave the same database (every family's keys and values); snapshots
 // taken before an ingested commit do not see it; a failed ingestion leaves the store as it was and the
 // next commit succeeds; files left by an interrupted commit are removed at open; the ranges catch-up
-// commits ingested (LZ4) are rewritten with the last level's ZSTD in the background, contents unchanged;
+// commits ingested (uncompressed) are rewritten with the last level's ZSTD in the background, contents
+// unchanged, and those a catch-up that did not end left are rewritten after the next open;
 // a commit waits while compaction is behind; a catch-up's index files stay at L0 until it ends, and compacted
 // then they leave what compacting them as they came leaves (src/store/compaction_deferral.h).
 #include <gtest/gtest.h>
@@ -145,6 +146,18 @@ std::set<std::string> compressions(const std::string& path, const std::string& f
   return out;
 }
 
+// Each table file of `family` (its name) and its compression.
+std::map<std::string, std::string> file_compressions(const std::string& path, const std::string& family) {
+  std::map<std::string, std::string> out;
+  for_each_family(path, [&](rocksdb::DB& db, rocksdb::ColumnFamilyHandle* h) {
+    if (h->GetName() != family) return;
+    rocksdb::TablePropertiesCollection props;
+    EXPECT_TRUE(db.GetPropertiesOfAllTables(h, &props).ok());
+    for (const auto& [file, p] : props) out[fs::path(file).filename().string()] = p->compression_name;
+  });
+  return out;
+}
+
 uint64_t transfers_sst_bytes(const Store& store) {
   for (const auto& cf : must(store.cf_stats(), "cf_stats")) {
     if (cf.name == schema::kCfTransfers) return cf.live_bytes;
@@ -262,7 +275,7 @@ TEST(StoreIngest, RangesACatchUpIngestedAreRewrittenWithTheLastLevelsCompression
     }
   }
   for (const char* family : {schema::kCfTransfers, schema::kCfJournal, schema::kCfBlocks}) {
-    EXPECT_EQ(compressions(as_ingested.path(), family), std::set<std::string>{"LZ4"}) << family;
+    EXPECT_EQ(compressions(as_ingested.path(), family), std::set<std::string>{"NoCompression"}) << family;
     EXPECT_EQ(compressions(recompressed.path(), family), std::set<std::string>{"ZSTD"}) << family;
   }
   EXPECT_EQ(dump(as_ingested.path()), dump(recompressed.path()));
@@ -608,6 +621,43 @@ TEST(StoreIngest, ABackfillBelowTheTipKeepsASnapshotsViewOfTheBlocksItFills) {
   uint64_t max_seqno = 0;
   for (const auto& [name, seqno] : largest_seqnos(dir.path(), schema::kCfTransfers)) max_seqno = std::max(max_seqno, seqno);
   EXPECT_GT(max_seqno, 0u);
+}
+
+// A catch-up stopped (or killed) before its end leaves its ingested files uncompressed: the next open finds
+// them and rewrites them, and only them (a file rewritten before stays as it is).
+TEST(StoreIngest, FilesACatchUpLeftUncompressedAreRewrittenAfterTheNextOpen) {
+  TempDir dir;
+  TestChain chain;
+  std::map<std::string, std::map<std::string, std::string>> files;
+  {
+    auto store = new_store(dir.path(), all_mode(), 1, chain);
+    catch_up_commit(*store, chain);
+    settle(*store);  // this catch-up ended: its files are rewritten
+    catch_up_commit(*store, chain);
+    catch_up_commit(*store, chain);
+    must(store->wait_for_compactions(std::chrono::seconds(60)), "wait_for_compactions");
+  }  // stopped during the next catch-up
+  for (const char* family : {schema::kCfTransfers, schema::kCfJournal, schema::kCfBlocks}) {
+    EXPECT_EQ(compressions(dir.path(), family), (std::set<std::string>{"NoCompression", "ZSTD"})) << family;
+    files[family] = file_compressions(dir.path(), family);
+  }
+  const auto before = dump(dir.path());
+  {
+    auto store = open_with(dir.path(), all_mode(), 1);
+    EXPECT_EQ(store->wait_recompressed(), 3u);  // one range per family: the two unrewritten files are adjacent
+  }
+  for (const char* family : {schema::kCfTransfers, schema::kCfJournal, schema::kCfBlocks}) {
+    EXPECT_EQ(compressions(dir.path(), family), std::set<std::string>{"ZSTD"}) << family;
+    const auto now = file_compressions(dir.path(), family);
+    for (const auto& [name, compression] : files[family]) {
+      EXPECT_EQ(now.contains(name), compression == "ZSTD") << family << " " << name << " " << compression;
+    }
+  }
+  EXPECT_EQ(dump(dir.path()), before);
+  {
+    auto store = open_with(dir.path(), all_mode(), 1);
+    EXPECT_EQ(store->wait_recompressed(), 0u);  // nothing left
+  }
 }
 
 }  // namespace
