@@ -38,16 +38,17 @@ Error refuse(const std::string& path, const std::string& why) {
   return make_error(Errc::kFailedPrecondition, "refusing to open database " + path + ": " + why);
 }
 
-// Where the keys begin that no open snapshot's reader reaches, per growing family (ingest.h).
-std::vector<Ingester::Unseen> unseen_keys(const Rocks& rocks, const Store::State& st) {
-  // Every open snapshot was taken at this state or before (the writer thread is the only one that moves
-  // it). A Snapshot reads the transfers family only through its own index entries and canonical blocks,
-  // so no further than its tip; blocks only where apply_seq < its next_seq; the journal only below its
-  // next_seq (snapshot.cc).
-  std::vector<Ingester::Unseen> out{{rocks.journal, schema::journal_key(st.next_seq)}};
-  if (st.tip.block_num < UINT32_MAX) {  // block keys hold 32-bit numbers
-    out.push_back({rocks.transfers, schema::transfers_block_prefix(st.tip.block_num + 1)});
-    out.push_back({rocks.blocks, schema::block_prefix(st.tip.block_num + 1)});
+// Where the keys begin that no open snapshot's reader reaches, per growing family (ingest.h). A Snapshot
+// reads the transfers family only through its own index entries and canonical blocks, so no further than
+// its tip; blocks only where apply_seq < its next_seq; the journal only below its next_seq (snapshot.cc).
+// Every open snapshot was taken at a committed state: its next_seq is at most `next_seq`, and its tip at
+// most `highest_tip`, the highest tip committed since the store opened (not the tip now: a snapshot taken
+// before a reorg still reads the blocks the reorg reverted, up to its own, higher tip).
+std::vector<Ingester::Unseen> unseen_keys(const Rocks& rocks, uint64_t next_seq, uint64_t highest_tip) {
+  std::vector<Ingester::Unseen> out{{rocks.journal, schema::journal_key(next_seq)}};
+  if (highest_tip < UINT32_MAX) {  // block keys hold 32-bit numbers
+    out.push_back({rocks.transfers, schema::transfers_block_prefix(highest_tip + 1)});
+    out.push_back({rocks.blocks, schema::block_prefix(highest_tip + 1)});
   }
   return out;
 }
@@ -187,6 +188,7 @@ Status Store::load_state() {
   TRONIDX_TRY(read_u(schema::meta::kJournalFirst, st.journal_first, 8));
   std::lock_guard lock(state_mu_);
   state_ = st;
+  highest_tip_ = st.tip.block_num;
   return ok_status();
 }
 
@@ -239,6 +241,7 @@ Status Store::set_base(const ChainPoint& base) {
   std::lock_guard lock(state_mu_);
   state_.base = base;
   state_.tip = base;
+  highest_tip_ = std::max(highest_tip_, base.block_num);
   state_.solidified = base.block_num;
   return ok_status();
 }
@@ -285,7 +288,13 @@ Result<CommitResult> Store::commit(WriteTxn&& txn) {
     // (Deferring compaction only changes when RocksDB compacts, never what is stored: a failure to switch
     // it is logged, not a failed commit.)
     if (auto d = deferral_->before_commit(); !d.ok()) spdlog::warn("store: {}", d.error().message);
-    written = ingester_->commit(b, index, unseen_keys(*rocks_, state()));
+    uint64_t next_seq = 0, highest_tip = 0;
+    {
+      std::lock_guard lock(state_mu_);
+      next_seq = state_.next_seq;
+      highest_tip = highest_tip_;
+    }
+    written = ingester_->commit(b, index, unseen_keys(*rocks_, next_seq, highest_tip));
     if (written.ok() && *written) {
       if (auto d = deferral_->after_commit(); !d.ok()) spdlog::warn("store: {}", d.error().message);
     }
@@ -319,6 +328,7 @@ Result<CommitResult> Store::commit(WriteTxn&& txn) {
   {
     std::lock_guard lock(state_mu_);
     state_.tip = txn.tip_;
+    highest_tip_ = std::max(highest_tip_, txn.tip_.block_num);
     state_.solidified = txn.solidified_;
     state_.next_seq = txn.next_seq_;
   }

@@ -660,5 +660,34 @@ TEST(StoreIngest, FilesACatchUpLeftUncompressedAreRewrittenAfterTheNextOpen) {
   }
 }
 
+// A snapshot taken before a reorg still reads the reverted blocks, up to its own tip, above the tip after
+// the reorg. The catch-up that follows re-applies those heights: its rows there must not reach that snapshot
+// even where no key of theirs overlaps the database (the reverted blocks had no transfers).
+TEST(StoreIngest, ACatchUpAfterAReorgKeepsTheViewOfASnapshotTakenBeforeTheReorg) {
+  TempDir dir;
+  TestChain chain;
+  auto store = new_store(dir.path(), all_mode(), 1, chain);
+  must(store->pause_compactions(true), "pause_compactions");
+  for (int i = 0; i < 3; ++i) apply_commit(*store, chain.push(), {});  // 101..103, no transfers
+  const auto before = snap(*store);
+  const auto old_102 = must(before->block(102), "block").value();
+  revert_commit(*store);
+  revert_commit(*store);
+  chain.pop();
+  chain.pop();
+  {
+    WriteTxn txn = store->begin();
+    for (int i = 0; i < 3; ++i) {  // 102', 103', 104'
+      const auto h = chain.push(1);
+      must(txn.apply_block(h, 10, block_transfers(h.block_num, 1, 8)), "apply_block");
+    }
+    must(store->commit(std::move(txn)), "commit");
+  }
+  EXPECT_EQ(must(before->block(102), "block before")->id, old_102.id);
+  EXPECT_TRUE(must(before->block_transfers(old_102, before->next_seq()), "block_transfers before").empty());
+  const auto after = snap(*store);
+  EXPECT_EQ(must(after->block_transfers(*must(after->block(102), "block after"), after->next_seq()), "after").size(), 8u);
+}
+
 }  // namespace
 }  // namespace tronidx::store::testing

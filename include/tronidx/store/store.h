@@ -56,8 +56,8 @@ struct OpenOptions {
   size_t ingest_min_writes = 50'000;
   // Every this many ingested commits (and when a catch-up ends) their ranges of the growing families are
   // handed to the background recompression (src/store/recompress.h): a long catch-up keeps a bounded number
-  // of small LZ4 files (one per commit and family) before they are merged into ZSTD ones. 0: only when a
-  // catch-up ends.
+  // of small uncompressed files (one per commit and family) before they are merged into ZSTD ones. 0: only
+  // when a catch-up ends (and at the next open, for those a catch-up that did not end left).
   size_t recompress_every_commits = 64;
   // While a catch-up ingests commits, the index families' automatic compaction is off and each commit's
   // table file stays at their L0, up to this many per family; after catch_up_ended() RocksDB merges each
@@ -131,7 +131,7 @@ class Store {
   // skipped, to be flushed by RocksDB or the next call. Writer thread only.
   Status flush_indexes(uint64_t min_entries);
 
-  // Hands the key ranges that catch-up commits ingested at the last level (LZ4: src/store/ingest.h) since
+  // Hands the key ranges that catch-up commits ingested at the last level (uncompressed: src/store/ingest.h) since
   // the last call to a background thread, which rewrites them with the last level's ZSTD (src/store/
   // recompress.h). Non-blocking; catch_up_ended() calls it, commit() every recompress_every_commits
   // ingested commits.
@@ -178,6 +178,7 @@ class Store {
   std::array<uint8_t, 16> instance_id_{};
   mutable std::mutex state_mu_;
   State state_;
+  uint64_t highest_tip_ = 0;  // the highest tip committed since open (ingest.h's Unseen: unseen_keys)
   // The snapshot of the last written state, shared by readers until the next write (a new one costs a
   // RocksDB snapshot and five reads of meta, per query). writes_ counts writes, so that a snapshot taken
   // while a write was landing is not cached. Declared after rocks_: released before the database closes.
