@@ -58,8 +58,8 @@ void IndexWrites::sort_ops(std::vector<Op>& ops, std::vector<Op>& scratch) {
   // keys begin with a small token ref and then the position: a bucket holds one token's positions of a few
   // thousand blocks, queued in order (a comparison sort of the commit's whole by_token was ~5 % of the writer
   // thread in catch-up).
-  const auto [lo, hi] = std::minmax_element(ops.begin(), ops.end(),
-                                            [](const Op& a, const Op& b) { return a.words[0] < b.words[0]; });
+  const auto [lo, hi] =
+      std::minmax_element(ops.begin(), ops.end(), [](const Op& a, const Op& b) { return a.words[0] < b.words[0]; });
   const uint64_t min_word = lo->words[0];
   const int shift = std::max(0, static_cast<int>(std::bit_width(min_word ^ hi->words[0])) - kBucketBits);
   std::vector<uint32_t> next(size_t{1} << kBucketBits, 0);

@@ -6,32 +6,28 @@
 #include <rocksdb/table_properties.h>
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
+#include <optional>
 
 namespace tronidx::store {
 
-std::vector<std::pair<std::string, std::string>> unrewritten_ranges(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family,
-                                                                    const std::string& last_level_compression) {
+std::optional<std::pair<std::string, std::string>> unrewritten_range(rocksdb::DB& db,
+                                                                     rocksdb::ColumnFamilyHandle* family,
+                                                                     const std::string& last_level_compression) {
   rocksdb::ColumnFamilyMetaData meta;
   db.GetColumnFamilyMetaData(family, &meta);
-  if (meta.levels.empty()) return {};
+  if (meta.levels.empty()) return std::nullopt;
   const auto& files = meta.levels.back().files;  // the last level: sorted by key, not overlapping
-  rocksdb::TablePropertiesCollection props;
-  if (files.empty() || !db.GetPropertiesOfAllTables(family, &props).ok()) return {};
-  std::vector<std::pair<std::string, std::string>> out;
-  bool extend = false;  // the previous file was unrewritten too
-  for (const auto& f : files) {
-    auto p = props.find(f.db_path + f.name);
-    if (p == props.end()) p = props.find(f.db_path + "/" + f.name);
-    const bool rewritten = p == props.end() || p->second->compression_name == last_level_compression;
-    if (!rewritten) {
-      if (extend) {
-        out.back().second = f.largestkey;
-      } else {
-        out.emplace_back(f.smallestkey, f.largestkey);
-      }
-    }
-    extend = !rewritten;
+  std::optional<std::pair<std::string, std::string>> out;
+  // From the highest file down (each one's properties read alone: a large database has thousands of files).
+  for (auto f = files.rbegin(); f != files.rend(); ++f) {
+    const rocksdb::Slice lo(f->smallestkey), hi(f->largestkey);
+    const rocksdb::Range range(lo, hi);
+    rocksdb::TablePropertiesCollection props;
+    if (!db.GetPropertiesOfTablesInRange(family, &range, 1, &props).ok()) break;
+    auto p = props.find(f->db_path + f->name);
+    if (p == props.end() || p->second->compression_name == last_level_compression) break;
+    if (!out) out.emplace(f->smallestkey, f->largestkey);
+    out->first = f->smallestkey;
   }
   return out;
 }

@@ -5,17 +5,17 @@
 // dozen such commits, and when the catch-up ends, the store hands the key ranges they ingested to this
 // class, which compacts them (CompactRange, bottommost level forced) in the background: the small files
 // become target-sized ZSTD ones (docs/performance.md). Work that is lost (a stop, a crash) leaves those files
-// as they were, and the next open finds them (unrewritten_ranges) and queues them again.
+// as they were, and the next open finds them (unrewritten_range) and queues them again.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
-#include <vector>
 
 namespace rocksdb {
 class ColumnFamilyHandle;
@@ -24,12 +24,14 @@ class DB;
 
 namespace tronidx::store {
 
-// The key ranges (both ends inclusive) of `family`'s last-level files whose compression is not
-// `last_level_compression` (RocksDB's name for it, "ZSTD"): what catch-ups ingested and nothing rewrote yet.
-// Adjacent such files make one range, so that a range holds no rewritten file. Empty on any error (the
-// files then stay as they are: larger on disk, read alike).
-std::vector<std::pair<std::string, std::string>> unrewritten_ranges(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family,
-                                                                    const std::string& last_level_compression);
+// The key range (both ends inclusive) of the run of `family`'s highest last-level files whose compression is
+// not `last_level_compression` (RocksDB's name for it, "ZSTD"): what the last catch-up ingested and nothing
+// rewrote yet (a growing family's commits land above all its keys, and a store queues what it finds here
+// when it opens, so such files sit at the top). None when the highest file is rewritten, or on an error
+// (the files then stay as they are: larger on disk, read alike).
+std::optional<std::pair<std::string, std::string>> unrewritten_range(rocksdb::DB& db,
+                                                                     rocksdb::ColumnFamilyHandle* family,
+                                                                     const std::string& last_level_compression);
 
 class Recompressor {
  public:

@@ -50,7 +50,8 @@ Result<std::vector<BlockInfo>> read_versions(rocksdb::Iterator& it, uint64_t blo
 // The canonical blocks of the rows a query returns: one iterator for the whole query, and the last block
 // remembered (consecutive rows usually share it).
 struct BlockCursor {
-  BlockCursor(const Rocks& r, const rocksdb::Snapshot* snap, uint64_t next) : rocks(r), snapshot(snap), next_seq(next) {}
+  BlockCursor(const Rocks& r, const rocksdb::Snapshot* snap, uint64_t next)
+      : rocks(r), snapshot(snap), next_seq(next) {}
   Result<const BlockInfo*> canonical(uint64_t block_num) {
     if (last && last->block_num == block_num) return &*last;
     if (!it) {

@@ -82,12 +82,14 @@ Result<std::unique_ptr<Store>> Store::open(const OpenOptions& options) {
     // Files a catch-up ingested and a stop or crash kept from being rewritten (recompress.h).
     size_t leftovers = 0;
     for (auto* h : {r.transfers, r.journal, r.blocks}) {
-      for (auto& [lo, hi] : unrewritten_ranges(*r.db, h, kLastLevelCompression)) {
-        store->recompressor_->enqueue(h, std::move(lo), std::move(hi));
+      if (auto range = unrewritten_range(*r.db, h, kLastLevelCompression)) {
+        store->recompressor_->enqueue(h, std::move(range->first), std::move(range->second));
         ++leftovers;
       }
     }
-    if (leftovers > 0) spdlog::info("store: rewriting {} ranges of ingested files a catch-up left uncompressed", leftovers);
+    if (leftovers > 0) {
+      spdlog::info("store: rewriting {} ranges of ingested files a catch-up left uncompressed", leftovers);
+    }
     store->ingest_min_writes_ = options.ingest_min_writes;
     store->recompress_every_commits_ = options.recompress_every_commits;
   }

@@ -47,7 +47,7 @@ std::unique_ptr<Store> new_store(const std::string& path, const ModeConfig& mode
   return store;
 }
 
-// Opens the (closed) database read-only with RocksDB directly and calls fn(db, family) for every family.
+// Opens the database read-only with RocksDB directly and calls fn(db, family) for every family.
 void for_each_family(const std::string& path,
                      const std::function<void(rocksdb::DB&, rocksdb::ColumnFamilyHandle*)>& fn) {
   std::vector<std::string> names;
@@ -493,27 +493,26 @@ TEST(StoreDeferral, AFamilyWhoseL0ReachesTheBoundCompactsAsUsualForTheRestOfTheC
   EXPECT_EQ(dump(dir.path()), dump(reference.path()));
 }
 
-// Each live table file of `family` and its largest sequence number, read from the database at `path`
-// while it is open (RocksDB's read-only open takes no lock; the caller pauses compactions, so that no file
-// the open reads about is deleted meanwhile).
+// Each live table file of `family` and its largest sequence number, read from the database at `path`,
+// also while a Store has it open (RocksDB's read-only open takes no lock; the caller pauses compactions, so
+// that no file the open reads about is deleted meanwhile).
 std::map<std::string, uint64_t> largest_seqnos(const std::string& path, const std::string& family) {
   std::map<std::string, uint64_t> out;
-  std::vector<std::string> names;
-  EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-  for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  const auto s = rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), path, cfs, &handles, &raw);
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  if (!s.ok()) return out;
-  std::unique_ptr<rocksdb::DB> db(raw);
-  std::vector<rocksdb::LiveFileMetaData> files;
-  db->GetLiveFilesMetaData(&files);
-  for (const auto& f : files) {
-    if (f.column_family_name == family) out[f.name] = f.largest_seqno;
-  }
-  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  for_each_family(path, [&](rocksdb::DB& db, rocksdb::ColumnFamilyHandle* h) {
+    if (h->GetName() != family) return;
+    std::vector<rocksdb::LiveFileMetaData> files;
+    db.GetLiveFilesMetaData(&files);
+    for (const auto& f : files) {
+      if (f.column_family_name == family) out[f.name] = f.largest_seqno;
+    }
+  });
+  return out;
+}
+
+// The largest sequence number of `family`'s live table files (largest_seqnos).
+uint64_t max_seqno(const std::string& path, const std::string& family) {
+  uint64_t out = 0;
+  for (const auto& [name, seqno] : largest_seqnos(path, family)) out = std::max(out, seqno);
   return out;
 }
 
@@ -538,9 +537,7 @@ TEST(StoreIngest, ACatchUpCommitPastTheTipGoesInWithSequenceNumberZeroWhileASnap
   }
   // The index families' and meta's keys interleave with older ones: they keep their sequence numbers.
   for (const char* family : {schema::kCfByAddress, schema::kCfMeta}) {
-    uint64_t max_seqno = 0;
-    for (const auto& [name, seqno] : largest_seqnos(dir.path(), family)) max_seqno = std::max(max_seqno, seqno);
-    EXPECT_GT(max_seqno, 0u) << family;
+    EXPECT_GT(max_seqno(dir.path(), family), 0u) << family;
   }
   held.reset();
   must(store->pause_compactions(false), "resume compactions");
@@ -573,16 +570,15 @@ TEST(StoreIngest, ACommitBelowTheTipKeepsASnapshotsViewOfTheChainItWasTakenAt) {
     must(txn.apply_block(h, 10, block_transfers(h.block_num, 1, 3)), "apply_block");
     must(store->commit(std::move(txn)), "commit");
   }
-  uint64_t max_seqno = 0;
-  for (const auto& [name, seqno] : largest_seqnos(dir.path(), schema::kCfTransfers)) max_seqno = std::max(max_seqno, seqno);
-  EXPECT_GT(max_seqno, 0u);
+  EXPECT_GT(max_seqno(dir.path(), schema::kCfTransfers), 0u);
   EXPECT_EQ(must(before->block(top), "block before")->id, old_block.id);
   EXPECT_EQ(plain(must(before->block_transfers(old_block, before->next_seq()), "block_transfers before")),
             plain(old_rows));
   const auto after = snap(*store);
   EXPECT_EQ(must(after->block(top), "block after")->id, chain.tip().id);
-  EXPECT_EQ(must(after->block_transfers(*must(after->block(top), "block after"), after->next_seq()), "rows after").size(),
-            3u);
+  EXPECT_EQ(
+      must(after->block_transfers(*must(after->block(top), "block after"), after->next_seq()), "rows after").size(),
+      3u);
 }
 
 // A backfill adds rows to blocks at or below the tip, which an open snapshot's canonical blocks do name:
@@ -618,9 +614,7 @@ TEST(StoreIngest, ABackfillBelowTheTipKeepsASnapshotsViewOfTheBlocksItFills) {
   }
   EXPECT_EQ(plain(must(before->by_txid(txid), "by_txid before")), std::vector<decode::Transfer>{node[102][0]});
   EXPECT_EQ(must(snap(*store)->by_txid(txid), "by_txid after").size(), 2u);
-  uint64_t max_seqno = 0;
-  for (const auto& [name, seqno] : largest_seqnos(dir.path(), schema::kCfTransfers)) max_seqno = std::max(max_seqno, seqno);
-  EXPECT_GT(max_seqno, 0u);
+  EXPECT_GT(max_seqno(dir.path(), schema::kCfTransfers), 0u);
 }
 
 // A catch-up stopped (or killed) before its end leaves its ingested files uncompressed: the next open finds
@@ -686,7 +680,8 @@ TEST(StoreIngest, ACatchUpAfterAReorgKeepsTheViewOfASnapshotTakenBeforeTheReorg)
   EXPECT_EQ(must(before->block(102), "block before")->id, old_102.id);
   EXPECT_TRUE(must(before->block_transfers(old_102, before->next_seq()), "block_transfers before").empty());
   const auto after = snap(*store);
-  EXPECT_EQ(must(after->block_transfers(*must(after->block(102), "block after"), after->next_seq()), "after").size(), 8u);
+  EXPECT_EQ(must(after->block_transfers(*must(after->block(102), "block after"), after->next_seq()), "after").size(),
+            8u);
 }
 
 }  // namespace

@@ -9,26 +9,56 @@
 #include <algorithm>
 #include <csignal>
 #include <fstream>
+#include <random>
 
 #include "testsupport/channel_args.h"
 #include "testsupport/wait.h"
 
 namespace tronidx::testsupport {
 
-int free_port() {
+namespace {
+
+// Binds 127.0.0.1:`port` (0: one the kernel picks) and returns the port bound, 0 if none.
+int bind_port(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
   socklen_t len = sizeof addr;
-  int port = 0;
+  int bound = 0;
   if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&  // NOLINT
       ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {   // NOLINT
-    port = ntohs(addr.sin_port);
+    bound = ntohs(addr.sin_port);
   }
   ::close(fd);
-  return port;
+  return bound;
+}
+
+// The lowest port of the kernel's ephemeral range (net.ipv4.ip_local_port_range).
+int ephemeral_low() {
+  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 0;
+  return in >> low ? low : 32768;
+}
+
+}  // namespace
+
+int free_port() {
+  // Below the ephemeral range: a port the kernel picks there can be taken by any outgoing connection (a
+  // client's local port) while a test has killed a daemon and restarts it on the same port, and the restart
+  // then fails with "Address already in use" (it did, in a CI run of EngineCrash.KillDuringCatchUp). At
+  // random among those, so that tests running in parallel rarely pick the same one; bound once to check.
+  constexpr int kLow = 10000;
+  const int high = ephemeral_low();
+  if (high > kLow + 1000) {
+    thread_local std::mt19937 rng{std::random_device{}()};
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      const int port = kLow + static_cast<int>(rng() % static_cast<uint32_t>(high - kLow));
+      if (bind_port(port) == port) return port;
+    }
+  }
+  return bind_port(0);
 }
 
 std::filesystem::path DaemonProcess::default_binary() {

@@ -68,7 +68,8 @@ class DaemonProcess : public LaunchedDaemon {
   DaemonOptions opts_;
 };
 
-// A free loopback TCP port (bound and released; good enough for tests).
+// A free loopback TCP port (bound and released), below the kernel's ephemeral range: one that no outgoing
+// connection can take while a test restarts a daemon on it.
 int free_port();
 
 }  // namespace tronidx::testsupport
