@@ -134,19 +134,7 @@ void run_script(Store& store, TestChain& chain) {
   }
 }
 
-// The compression of every table file of `family` (RocksDB's names: "LZ4", "ZSTD", "NoCompression").
-std::set<std::string> compressions(const std::string& path, const std::string& family) {
-  std::set<std::string> out;
-  for_each_family(path, [&](rocksdb::DB& db, rocksdb::ColumnFamilyHandle* h) {
-    if (h->GetName() != family) return;
-    rocksdb::TablePropertiesCollection props;
-    EXPECT_TRUE(db.GetPropertiesOfAllTables(h, &props).ok());
-    for (const auto& [file, p] : props) out.insert(p->compression_name);
-  });
-  return out;
-}
-
-// Each table file of `family` (its name) and its compression.
+// Each table file of `family` (its name) and its compression (RocksDB's names: "LZ4", "ZSTD", "NoCompression").
 std::map<std::string, std::string> file_compressions(const std::string& path, const std::string& family) {
   std::map<std::string, std::string> out;
   for_each_family(path, [&](rocksdb::DB& db, rocksdb::ColumnFamilyHandle* h) {
@@ -155,6 +143,13 @@ std::map<std::string, std::string> file_compressions(const std::string& path, co
     EXPECT_TRUE(db.GetPropertiesOfAllTables(h, &props).ok());
     for (const auto& [file, p] : props) out[fs::path(file).filename().string()] = p->compression_name;
   });
+  return out;
+}
+
+// The compressions `family`'s table files use.
+std::set<std::string> compressions(const std::string& path, const std::string& family) {
+  std::set<std::string> out;
+  for (const auto& [file, compression] : file_compressions(path, family)) out.insert(compression);
   return out;
 }
 
