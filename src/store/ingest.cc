@@ -195,7 +195,8 @@ Result<std::unique_ptr<Ingester>> Ingester::open(Rocks& rocks, std::string dir, 
     // eleventh session) cost the writer thread ~9 % of its time for files that live a few minutes
     // (docs/performance.md). The others land at L0, which flushes write uncompressed too (rocks.cc), to be
     // compacted later.
-    const bool last_level = h == rocks.transfers || h == rocks.journal || h == rocks.blocks;
+    const auto growing = rocks.growing();
+    const bool last_level = std::find(growing.begin(), growing.end(), h) != growing.end();
     o.compression = rocksdb::kNoCompression;
     o.bottommost_compression = rocksdb::kDisableCompressionOption;
     o.compression_per_level.clear();

@@ -81,7 +81,7 @@ Result<std::unique_ptr<Store>> Store::open(const OpenOptions& options) {
     store->recompressor_ = std::make_unique<Recompressor>(*store->rocks_->db);
     // Files a catch-up ingested and a stop or crash kept from being rewritten (recompress.h).
     size_t leftovers = 0;
-    for (auto* h : {r.transfers, r.journal, r.blocks}) {
+    for (auto* h : r.growing()) {
       if (auto range = unrewritten_range(*r.db, h, kLastLevelCompression)) {
         store->recompressor_->enqueue(h, std::move(range->first), std::move(range->second));
         ++leftovers;
@@ -445,8 +445,8 @@ Status Store::pause_compactions(bool paused) {
 Status Store::wait_for_compactions(std::chrono::milliseconds timeout) const {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   auto busy = [&] {
+    if (compactions_running() > 0) return true;
     uint64_t v = 0;
-    if (rocks_->db->GetIntProperty("rocksdb.num-running-compactions", &v) && v > 0) return true;
     if (rocks_->db->GetIntProperty("rocksdb.num-running-flushes", &v) && v > 0) return true;
     for (auto* h : rocks_->handles) {
       if (rocks_->db->GetIntProperty(h, "rocksdb.compaction-pending", &v) && v > 0) return true;
