@@ -190,8 +190,8 @@ Result<std::unique_ptr<Ingester>> Ingester::open(Rocks& rocks, std::string dir, 
     if (impl->families.size() <= id) impl->families.resize(id + 1);
     rocksdb::Options o(db_options, rocks.db->GetOptions(h));
     // Every family's files are written uncompressed. The growing families' land at the last level, and the
-    // store has them rewritten with its ZSTD in the background every few dozen commits and when the catch-up
-    // ends, or at the next open if it did not end (recompress.h): compressing them here (LZ4 until the
+    // store has them rewritten with that level's compression in the background every few dozen commits and when the
+    // catch-up ends, or at the next open if it did not end (recompress.h): compressing them here (LZ4 until the
     // eleventh session) cost the writer thread ~9 % of its time for files that live a few minutes
     // (docs/performance.md). The others land at L0, which flushes write uncompressed too (rocks.cc), to be
     // compacted later.

@@ -7,7 +7,7 @@
 // table file per family, and all files go in with one IngestExternalFiles call: RocksDB records them in the
 // MANIFEST as one atomic group, so a kill -9 leaves either all of the commit or none of it (Store's
 // committed-prefix contract). A family whose new keys lie above all of its keys (the growing ones) gets its
-// file placed at the last level directly (uncompressed; rewritten with the last level's ZSTD in the
+// file placed at the last level directly (uncompressed; rewritten with the last level's compression in the
 // background when the catch-up ends: recompress.h); the index families, whose keys interleave with older
 // ones, go to L0 like a flush's files. Ingested keys take a sequence number above every earlier write, so older
 // snapshots do not see them and later writes override them; but for a growing family's keys that no open

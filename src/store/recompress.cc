@@ -11,8 +11,7 @@
 namespace tronidx::store {
 
 std::optional<std::pair<std::string, std::string>> unrewritten_range(rocksdb::DB& db,
-                                                                     rocksdb::ColumnFamilyHandle* family,
-                                                                     const std::string& last_level_compression) {
+                                                                     rocksdb::ColumnFamilyHandle* family) {
   rocksdb::ColumnFamilyMetaData meta;
   db.GetColumnFamilyMetaData(family, &meta);
   if (meta.levels.empty()) return std::nullopt;
@@ -25,7 +24,8 @@ std::optional<std::pair<std::string, std::string>> unrewritten_range(rocksdb::DB
     rocksdb::TablePropertiesCollection props;
     if (!db.GetPropertiesOfTablesInRange(family, &range, 1, &props).ok()) break;
     auto p = props.find(f->db_path + f->name);
-    if (p == props.end() || p->second->compression_name == last_level_compression) break;
+    // (RocksDB's name for kNoCompression, what the ingester writes: ingest.cc.)
+    if (p == props.end() || p->second->compression_name != "NoCompression") break;
     if (!out) out.emplace(f->smallestkey, f->largestkey);
     out->first = f->smallestkey;
   }

@@ -1,10 +1,11 @@
 // Rewrites key ranges of the last level with that level's compression, on a thread of its own.
 //
 // A catch-up ingests the files of the growing families (transfers, journal, blocks) at the last level
-// uncompressed, one file per commit, where a compaction would write ZSTD (ingest.h says why). Every few
-// dozen such commits, and when the catch-up ends, the store hands the key ranges they ingested to this
-// class, which compacts them (CompactRange, bottommost level forced) in the background: the small files
-// become target-sized ZSTD ones (docs/performance.md). Work that is lost (a stop, a crash) leaves those files
+// uncompressed, one file per commit, where a compaction would write the last level's compression (ZSTD;
+// LZ4 for transfers: rocks.cc; ingest.h says why). Every few dozen such commits, and when the catch-up ends,
+// the store hands the key ranges they ingested to this class, which compacts them (CompactRange, bottommost
+// level forced) in the background: the small files become target-sized compressed ones
+// (docs/performance.md). Work that is lost (a stop, a crash) leaves those files
 // as they were, and the next open finds them (unrewritten_range) and queues them again.
 #pragma once
 
@@ -24,14 +25,13 @@ class DB;
 
 namespace tronidx::store {
 
-// The key range (both ends inclusive) of the run of `family`'s highest last-level files whose compression is
-// not `last_level_compression` (RocksDB's name for it, "ZSTD"): what the last catch-up ingested and nothing
-// rewrote yet (a growing family's commits land above all its keys, and a store queues what it finds here
-// when it opens, so such files sit at the top). None when the highest file is rewritten, or on an error
-// (the files then stay as they are: larger on disk, read alike).
+// The key range (both ends inclusive) of the run of `family`'s highest last-level files that are
+// uncompressed: what the last catch-up ingested and nothing rewrote yet (a compaction's output at the last
+// level is always compressed; a growing family's commits land above all its keys, and a store queues what
+// it finds here when it opens, so such files sit at the top). None when the highest file is rewritten, or
+// on an error (the files then stay as they are: larger on disk, read alike).
 std::optional<std::pair<std::string, std::string>> unrewritten_range(rocksdb::DB& db,
-                                                                     rocksdb::ColumnFamilyHandle* family,
-                                                                     const std::string& last_level_compression);
+                                                                     rocksdb::ColumnFamilyHandle* family);
 
 class Recompressor {
  public:

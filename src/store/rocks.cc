@@ -35,8 +35,10 @@ enum class Reads {
   kPointsThatHit,
 };
 
+// The last level's compression: ZSTD, except for the transfers family (below).
 rocksdb::ColumnFamilyOptions cf_options(const std::shared_ptr<rocksdb::Cache>& cache, size_t write_buffer,
-                                        size_t prefix_len, Reads reads, Memtable memtable = Memtable::kSkipList) {
+                                        size_t prefix_len, Reads reads, Memtable memtable = Memtable::kSkipList,
+                                        rocksdb::CompressionType last_level = rocksdb::kZSTD) {
   rocksdb::ColumnFamilyOptions o;
   rocksdb::BlockBasedTableOptions t;
   t.block_cache = cache;
@@ -75,12 +77,12 @@ rocksdb::ColumnFamilyOptions cf_options(const std::shared_ptr<rocksdb::Cache>& c
   // and deletes of one batch are not in key order.)
   o.level_compaction_dynamic_level_bytes = true;
   // Flushes write L0 uncompressed (LZ4 gains ~15% on these records and costs the flush thread CPU that the
-  // writer needs during catch-up); compactions compress, the last level with ZSTD.
+  // writer needs during catch-up); compactions compress, the last level with `last_level`.
   o.compression_per_level = {rocksdb::kNoCompression, rocksdb::kLZ4Compression, rocksdb::kLZ4Compression,
                              rocksdb::kLZ4Compression, rocksdb::kLZ4Compression, rocksdb::kLZ4Compression,
                              rocksdb::kLZ4Compression};
   o.compression = rocksdb::kLZ4Compression;
-  o.bottommost_compression = rocksdb::kZSTD;  // kLastLevelCompression (rocks.h) names it
+  o.bottommost_compression = last_level;
   return o;
 }
 
@@ -175,7 +177,12 @@ Result<std::unique_ptr<Rocks>> open_rocks(const RocksOptions& options) {
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
       {schema::kCfMeta, cf_options(cache, 4 << 20, 0, Reads::kPoints)},
       {schema::kCfBlocks, cf_options(cache, wb / 4, 4, Reads::kPoints)},
-      {schema::kCfTransfers, cf_options(cache, wb / 2, 0, Reads::kPointsThatHit)},
+      // The transfers family's last level in LZ4: a query page reads its rows from a few (a dense address)
+      // to a hundred (a sparse one) data blocks that are rarely in the cache, and ZSTD's decompression was
+      // 7 % of the server's CPU in B5. The records are addresses, txids and amounts, which ZSTD shrinks little:
+      // 75.4 vs 79.0 bytes per transfer on B1's chain (docs/performance.md).
+      {schema::kCfTransfers,
+       cf_options(cache, wb / 2, 0, Reads::kPointsThatHit, Memtable::kSkipList, rocksdb::kLZ4Compression)},
       {schema::kCfOrphans, cf_options(cache, 4 << 20, 8, Reads::kScans)},
       {schema::kCfByAddress, cf_options(cache, wb / 2, schema::kByAddressPrefix, Reads::kScans, Memtable::kSortedRuns)},
       {schema::kCfByToken, cf_options(cache, wb / 4, 4, Reads::kScans, Memtable::kSortedRuns)},

@@ -42,7 +42,7 @@ struct Rocks {
   rocksdb::ColumnFamilyHandle* jobs = nullptr;
 
   // The families whose new keys lie above all their keys (a catch-up ingests their files at the last level,
-  // uncompressed, to be rewritten with ZSTD: ingest.h, recompress.h).
+  // uncompressed, to be rewritten with that level's compression: ingest.h, recompress.h).
   std::array<rocksdb::ColumnFamilyHandle*, 3> growing() const { return {transfers, journal, blocks}; }
 
   Rocks() = default;
@@ -60,9 +60,5 @@ Error rocks_error(const rocksdb::Status& status, std::string_view what);
 
 // The table files at level 0 of `family` (0 if RocksDB does not say).
 uint64_t l0_files(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family);
-
-// The last level's compression (every family's bottommost_compression, rocks.cc), as RocksDB names it in a
-// table file's properties.
-inline constexpr const char* kLastLevelCompression = "ZSTD";
 
 }  // namespace tronidx::store

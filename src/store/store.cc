@@ -82,7 +82,7 @@ Result<std::unique_ptr<Store>> Store::open(const OpenOptions& options) {
     // Files a catch-up ingested and a stop or crash kept from being rewritten (recompress.h).
     size_t leftovers = 0;
     for (auto* h : r.growing()) {
-      if (auto range = unrewritten_range(*r.db, h, kLastLevelCompression)) {
+      if (auto range = unrewritten_range(*r.db, h)) {
         store->recompressor_->enqueue(h, std::move(range->first), std::move(range->second));
         ++leftovers;
       }

@@ -56,7 +56,7 @@ struct OpenOptions {
   size_t ingest_min_writes = 50'000;
   // Every this many ingested commits (and when a catch-up ends) their ranges of the growing families are
   // handed to the background recompression (src/store/recompress.h): a long catch-up keeps a bounded number
-  // of small uncompressed files (one per commit and family) before they are merged into ZSTD ones. 0: only
+  // of small uncompressed files (one per commit and family) before they are merged into compressed ones. 0: only
   // when a catch-up ends (and at the next open, for those a catch-up that did not end left).
   size_t recompress_every_commits = 64;
   // While a catch-up ingests commits, the index families' automatic compaction is off and each commit's
@@ -132,7 +132,7 @@ class Store {
   Status flush_indexes(uint64_t min_entries);
 
   // Hands the key ranges that catch-up commits ingested at the last level (uncompressed: src/store/ingest.h) since
-  // the last call to a background thread, which rewrites them with the last level's ZSTD (src/store/
+  // the last call to a background thread, which rewrites them with the last level's compression (src/store/
   // recompress.h). Non-blocking; catch_up_ended() calls it, commit() every recompress_every_commits
   // ingested commits.
   void recompress_ingested();
