@@ -1,12 +1,13 @@
 // B5: ListTransfers of an address with 1M (and 100k, 10k) transfers in a 10M-transfer database.
 #include <grpcpp/grpcpp.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cmath>
+#include <iomanip>
+#include <iostream>
 #include <random>
 #include <thread>
-
-#include <unistd.h>
 
 #include "query_db.h"
 #include "scenarios.h"
@@ -75,9 +76,15 @@ struct Throughput {
   double client_cpu_us = 0;  // the clients' (this process's) CPU time per call, on the same cores
 };
 
-// kClients closed-loop clients, one channel each, calling `call` for `window`.
+// Seconds on CLOCK_MONOTONIC (steady_clock here), the clock `perf record -k CLOCK_MONOTONIC` stamps its
+// samples with: a profile of the daemon is cut to a window with `perf report --time START,END`.
+double monotonic_s(Clock::time_point t) { return std::chrono::duration<double>(t.time_since_epoch()).count(); }
+
+// kClients closed-loop clients, one channel each, calling `call` for `window`. Prints the window to stderr
+// ("B5 window <label>: START,END"), for profiling exactly one of B5's throughput runs.
 template <typename Call>
-Throughput closed_loop(const std::string& endpoint, pid_t server, std::chrono::seconds window, Call call) {
+Throughput closed_loop(const std::string& endpoint, pid_t server, std::chrono::seconds window, const std::string& label,
+                       Call call) {
   std::atomic<uint64_t> done{0};
   std::atomic<bool> stop{false};
   std::vector<std::thread> threads;
@@ -97,7 +104,10 @@ Throughput closed_loop(const std::string& endpoint, pid_t server, std::chrono::s
   }
   std::this_thread::sleep_for(window);
   stop = true;
+  const auto stopped = Clock::now();
   for (auto& t : threads) t.join();
+  std::cerr << "B5 window " << label << ": " << std::fixed << std::setprecision(3) << monotonic_s(t0) << ","
+            << monotonic_s(stopped) << "\n";
   Throughput out;
   const uint64_t n = done.load();
   out.qps = static_cast<double>(n) / std::chrono::duration<double>(Clock::now() - t0).count();
@@ -161,15 +171,16 @@ void run_queries(Report& report, const BenchOptions& opt) {
     // index work) with the same clients.
     const pid_t server = (*d)->process().pid();
     const auto window = std::chrono::seconds(opt.quick ? 2 : 5);
-    const Throughput ceiling = closed_loop((*d)->api_endpoint(), server, window, [](v1::Query::Stub& s, std::mt19937_64&) {
-      v1::GetStatusResponse resp;
-      grpc::ClientContext ctx;
-      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-      return s.GetStatus(&ctx, v1::GetStatusRequest(), &resp).ok();
-    });
-    const Throughput list = closed_loop((*d)->api_endpoint(), server, window, [&](v1::Query::Stub& s, std::mt19937_64& r) {
-      return query(s, a, db->blocks, r, 100);
-    });
+    const Throughput ceiling = closed_loop(
+        (*d)->api_endpoint(), server, window, "GetStatus, " + scale, [](v1::Query::Stub& s, std::mt19937_64&) {
+          v1::GetStatusResponse resp;
+          grpc::ClientContext ctx;
+          ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+          return s.GetStatus(&ctx, v1::GetStatusRequest(), &resp).ok();
+        });
+    const Throughput list =
+        closed_loop((*d)->api_endpoint(), server, window, "ListTransfers, " + scale,
+                    [&](v1::Query::Stub& s, std::mt19937_64& r) { return query(s, a, db->blocks, r, 100); });
     report.add({"B5", "ListTransfers QPS, " + scale + " transfers/address", list.qps, "queries/s", ceiling.qps,
                 "GetStatus QPS, same clients", big ? ">= 5000" : "", big ? std::optional<bool>(list.qps >= 5000) : std::nullopt,
                 std::to_string(kClients) + " concurrent clients on loopback"});
