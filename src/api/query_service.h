@@ -1,7 +1,7 @@
 #pragma once
 // tronidx.v1.Query: status and history queries (scope "read"), each on one snapshot.
 
-#include "arena_messages.h"
+#include "pooled_messages.h"
 #include "service_context.h"
 #include "tronidx/v1/query.grpc.pb.h"
 
@@ -24,8 +24,8 @@ class QueryService final : public v1::Query::CallbackService {
  private:
   grpc::Status list(const v1::ListTransfersRequest& req, v1::ListTransfersResponse* resp);
   ServiceContext& ctx_;
-  ArenaMessages<v1::ListTransfersRequest, v1::ListTransfersResponse> list_messages_;
-  ArenaMessages<v1::GetTransfersRequest, v1::GetTransfersResponse> get_messages_;
+  PooledMessages<v1::ListTransfersRequest, v1::ListTransfersResponse> list_messages_;
+  PooledMessages<v1::GetTransfersRequest, v1::GetTransfersResponse> get_messages_;
 };
 
 }  // namespace tronidx::api
