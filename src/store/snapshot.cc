@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "final_blocks.h"
 #include "records.h"
 #include "rocks.h"
 #include "schema.h"
@@ -47,13 +48,19 @@ Result<std::vector<BlockInfo>> read_versions(rocksdb::Iterator& it, uint64_t blo
 }
 }  // namespace
 
-// The canonical blocks of the rows a query returns: one iterator for the whole query, and the last block
-// remembered (consecutive rows usually share it).
+// The canonical blocks of the rows a query returns: one iterator for the whole query, the last block
+// remembered (consecutive rows usually share it), and final blocks (at or below the snapshot's solidified
+// number) taken from and given to the store's FinalBlocks, which every snapshot may share for them.
 struct BlockCursor {
-  BlockCursor(const Rocks& r, const rocksdb::Snapshot* snap, uint64_t next)
-      : rocks(r), snapshot(snap), next_seq(next) {}
+  BlockCursor(const Rocks& r, const rocksdb::Snapshot* snap, uint64_t next, uint64_t solid, FinalBlocks& f)
+      : rocks(r), snapshot(snap), next_seq(next), solidified(solid), final_blocks(f) {}
   Result<const BlockInfo*> canonical(uint64_t block_num) {
     if (last && last->block_num == block_num) return &*last;
+    const bool is_final = block_num <= solidified;
+    if (is_final) {
+      last = final_blocks.find(block_num);
+      if (last) return &*last;
+    }
     if (!it) {
       rocksdb::ReadOptions ro;
       ro.snapshot = snapshot;
@@ -68,11 +75,14 @@ struct BlockCursor {
       }
     }
     if (!last) return corrupt("transfer in block " + std::to_string(block_num) + " without a canonical block");
+    if (is_final) final_blocks.put(*last);
     return &*last;
   }
   const Rocks& rocks;
   const rocksdb::Snapshot* snapshot;
   uint64_t next_seq;
+  uint64_t solidified;
+  FinalBlocks& final_blocks;
   std::unique_ptr<rocksdb::Iterator> it;
   std::optional<BlockInfo> last;
 };
@@ -260,7 +270,7 @@ Result<std::vector<IndexedTransfer>> Snapshot::address_history(const HistoryQuer
   std::optional<DirIter> in, outgoing;
   if (q.direction != Direction::kOut) in.emplace(r, snap_, q, schema::kDirIn);
   if (q.direction != Direction::kIn) outgoing.emplace(r, snap_, q, schema::kDirOut);
-  BlockCursor blocks(r, snap_, next_seq_);
+  BlockCursor blocks(r, snap_, next_seq_, solidified_, *store_->final_blocks_);
   auto before = [&](const decode::Position& a, const decode::Position& b) { return q.newest_first ? a > b : a < b; };
   // Token ref of the filter, if any: compared on the stored value before decoding the rest.
   std::optional<uint32_t> token_ref;
@@ -343,7 +353,7 @@ Result<std::vector<IndexedTransfer>> Snapshot::token_history(const TokenQuery& q
   } else {
     it->SeekToFirst();
   }
-  BlockCursor blocks(r, snap_, next_seq_);
+  BlockCursor blocks(r, snap_, next_seq_, solidified_, *store_->final_blocks_);
   std::vector<Candidate> cands;
   auto accept = [](const Candidate&, const schema::TransferValue&) { return true; };
   while (it->Valid() && out.size() < q.limit) {

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "compaction_deferral.h"
+#include "final_blocks.h"
 #include "index_writes.h"
 #include "ingest.h"
 #include "recompress.h"
@@ -94,6 +95,7 @@ Result<std::unique_ptr<Store>> Store::open(const OpenOptions& options) {
     store->recompress_every_commits_ = options.recompress_every_commits;
   }
   store->tokens_ = std::make_unique<TokenDict>();
+  store->final_blocks_ = std::make_unique<FinalBlocks>();
   auto& db = *store->rocks_->db;
   auto* meta = store->rocks_->meta;
 

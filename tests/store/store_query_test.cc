@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 
 #include "invariants.h"
@@ -471,6 +472,38 @@ TEST_F(StoreQueryTest, SnapshotsAreIsolatedFromLaterCommits) {
   EXPECT_EQ(after->tip().block_num, 106u);
   ASSERT_OK_AND_ASSIGN(auto tx2, after->by_txid(make_txid(555)));
   EXPECT_EQ(tx2.size(), 1u);
+}
+
+// Rows name their canonical block. A final block's version is remembered across queries and snapshots
+// (src/store/final_blocks.h); one above the solidified number is read from each snapshot: after a reorg of
+// the unsolidified blocks a new snapshot's rows name the new branch's blocks, an older snapshot's the old.
+TEST_F(StoreQueryTest, RowsNameTheirCanonicalBlockAcrossAReorgAboveTheFinalBlocks) {
+  open();
+  auto apply_next = [&](uint64_t fork) {
+    const decode::BlockHeader h = chain_.push(fork);
+    apply_commit(*store_, h, {trx(h.block_num, 0, X, Y, 1, make_txid(h.block_num))});
+  };
+  auto block_ids = [](const std::vector<IndexedTransfer>& rows) {
+    std::map<uint64_t, chain::BlockId> out;
+    for (const auto& r : rows) out[r.transfer.position.block_num] = r.block_id;
+    return out;
+  };
+  for (int i = 0; i < 5; ++i) apply_next(0);  // 101..105
+  solidify_commit(*store_, 103);
+  const auto before = snap(*store_);
+  const auto old_ids = block_ids(all_pages(*before, history_of(X), 1000));  // remembers 101..103
+  ASSERT_EQ(old_ids.size(), 5u);
+  for (uint64_t n = 101; n <= 105; ++n) EXPECT_EQ(old_ids.at(n), make_block_id(n, 0)) << n;
+
+  for (int i = 0; i < 2; ++i) {  // 105 and 104 reverted, 104' and 105' applied
+    revert_commit(*store_);
+    chain_.pop();
+  }
+  for (int i = 0; i < 2; ++i) apply_next(1);
+  const auto new_ids = block_ids(all_pages(*snap(*store_), history_of(X), 1000));
+  ASSERT_EQ(new_ids.size(), 5u);
+  for (uint64_t n = 101; n <= 105; ++n) EXPECT_EQ(new_ids.at(n), make_block_id(n, n <= 103 ? 0 : 1)) << n;
+  EXPECT_EQ(block_ids(all_pages(*before, history_of(X), 1000)), old_ids);
 }
 
 TEST_F(StoreQueryTest, EverythingIsIntactAfterReopen) {

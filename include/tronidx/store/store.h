@@ -38,6 +38,7 @@ class TokenDict;   // token <-> ref dictionary (src/store/token_dict.h)
 class Ingester;    // commits as ingested table files (src/store/ingest.h)
 class Recompressor;  // background rewrite of ingested ranges (src/store/recompress.h)
 class CompactionDeferral;  // index compaction deferred during a catch-up (src/store/compaction_deferral.h)
+class FinalBlocks;         // final blocks' canonical versions, shared by queries (src/store/final_blocks.h)
 
 struct OpenOptions {
   std::string path;
@@ -187,6 +188,7 @@ class Store {
   mutable std::shared_ptr<const Snapshot> latest_;
   mutable uint64_t writes_ = 0;
   std::unique_ptr<TokenDict> tokens_;
+  std::unique_ptr<FinalBlocks> final_blocks_;
   WatchSet watches_;
   // The last committed transaction's buffers, emptied, for the next begin(): a catch-up commit's batch and
   // index queue grow to tens of MB, and growing them afresh for every commit cost the writer thread their
