@@ -102,11 +102,11 @@ Result<std::vector<store::IndexedTransfer>> read_page(const store::Store& store,
 }
 
 void render_page(const std::vector<store::IndexedTransfer>& rows, uint64_t tip, uint64_t solidified,
-                 const api::TokenBook& tokens, google::protobuf::Arena& arena, std::string& out) {
-  auto* resp = google::protobuf::Arena::CreateMessage<v1::ListTransfersResponse>(&arena);
-  for (const auto& t : rows) api::to_proto(t, tip, solidified, tokens, resp->add_transfers());
+                 const api::TokenBook& tokens, v1::ListTransfersResponse& resp, std::string& out) {
+  resp.Clear();
+  for (const auto& t : rows) api::to_proto(t, tip, solidified, tokens, resp.add_transfers());
   out.clear();
-  resp->SerializeToString(&out);
+  resp.SerializeToString(&out);
 }
 
 api::TokenBook default_tokens() {

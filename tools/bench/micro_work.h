@@ -4,8 +4,6 @@
 // per operation without the gRPC, loopback and scheduling noise around them. Each returns what it
 // produced, so that a benchmark (and tests/sim/bench_micro_test.cc) can check it did the whole job.
 
-#include <google/protobuf/arena.h>
-
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -18,6 +16,7 @@
 #include "tronidx/store/store.h"
 #include "tronidx/store/types.h"
 #include "tronidx/store/write_txn.h"
+#include "tronidx/v1/query.pb.h"
 
 namespace tronidx::bench::micro {
 
@@ -57,9 +56,10 @@ Result<decode::RawBlock> parse_block(const WireBlock& block);
 Result<std::vector<store::IndexedTransfer>> read_page(const store::Store& store, const chain::Address& address,
                                                       uint64_t to_block, size_t limit);
 
-// ListTransfers' response for those rows on `arena`, serialised into `out` as gRPC sends it.
+// ListTransfers' response for those rows, rendered into `resp` (cleared first: the daemon hands each call a
+// response an earlier call used, src/api/pooled_messages.h) and serialised into `out` as gRPC sends it.
 void render_page(const std::vector<store::IndexedTransfer>& rows, uint64_t tip, uint64_t solidified,
-                 const api::TokenBook& tokens, google::protobuf::Arena& arena, std::string& out);
+                 const api::TokenBook& tokens, v1::ListTransfersResponse& resp, std::string& out);
 
 // The tokens the daemon knows by default (USDT; TRX is built in).
 api::TokenBook default_tokens();
