@@ -101,11 +101,12 @@ void to_proto(const store::IndexedTransfer& it, uint64_t tip, uint64_t solidifie
   const AddressText& to = address_text(t.to);  // (may reuse from's slot: from's strings are copied already)
   out->set_to(to.base58);
   out->set_to_hex(to.hex);
-  out->set_txid(t.txid.to_hex());
+  // (Written into the strings a reused response keeps, where set_txid(to_hex()) would allocate anew.)
+  chain::to_hex_into(t.txid.hash.bytes, *out->mutable_txid());
   out->set_event_index(t.position.event_index);
   out->set_block_num(t.position.block_num);
   out->set_tx_index(t.position.tx_index);
-  out->set_block_id(it.block_id.to_hex());
+  chain::to_hex_into(it.block_id.hash.bytes, *out->mutable_block_id());
   out->set_timestamp_ms(it.timestamp_ms);
   out->set_confirmations(tip >= t.position.block_num ? tip - t.position.block_num + 1 : 0);
   out->set_final(t.position.block_num <= solidified);

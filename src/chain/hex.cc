@@ -49,13 +49,18 @@ Status decode_into(std::string_view hex, uint8_t* out, std::string_view field) {
 }  // namespace
 
 std::string to_hex(std::span<const uint8_t> bytes) {
-  std::string out(bytes.size() * 2, '\0');
+  std::string out;
+  to_hex_into(bytes, out);
+  return out;
+}
+
+void to_hex_into(std::span<const uint8_t> bytes, std::string& out) {
+  out.resize(bytes.size() * 2);  // within the capacity `out` has: no allocation
   char* p = out.data();
   for (uint8_t b : bytes) {
     std::memcpy(p, &kPairs[2 * size_t{b}], 2);
     p += 2;
   }
-  return out;
 }
 
 std::string to_hex(std::string_view bytes) { return to_hex(as_bytes(bytes)); }

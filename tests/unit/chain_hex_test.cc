@@ -22,6 +22,14 @@ TEST(HexTest, EncodesLowerCaseTwoDigitsPerByte) {
   EXPECT_EQ(to_hex(std::vector<uint8_t>{}), "");
 }
 
+TEST(HexTest, EncodesIntoAStringReplacingWhatItHeld) {
+  std::string out = "a longer text that was there before";
+  to_hex_into(std::vector<uint8_t>{0xde, 0xad, 0x01}, out);
+  EXPECT_EQ(out, "dead01");
+  to_hex_into(std::vector<uint8_t>{}, out);
+  EXPECT_EQ(out, "");
+}
+
 TEST(HexTest, RoundTripsAllByteValues) {
   std::vector<uint8_t> all(256);
   for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<uint8_t>(i);

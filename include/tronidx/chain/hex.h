@@ -13,6 +13,9 @@ namespace tronidx::chain {
 
 std::string to_hex(std::span<const uint8_t> bytes);
 std::string to_hex(std::string_view bytes);
+// The same into `out` (its contents replaced), reusing its buffer: a response's strings that a reused
+// message keeps (src/api/pooled_messages.h).
+void to_hex_into(std::span<const uint8_t> bytes, std::string& out);
 
 // Decodes an even-length hex string (either case, optional "0x"/"0X" prefix). Errors name `field`.
 Result<std::vector<uint8_t>> from_hex(std::string_view hex, std::string_view field = "hex");
