@@ -73,18 +73,20 @@ bool query(v1::Query::Stub& stub, const std::string& address, uint64_t tip, std:
 }
 
 constexpr int kClients = 8;
+constexpr int kWideClients = 32;  // B5's second load on the target's address
 
 struct Throughput {
   double qps = 0;
   double server_cpu_us = 0;  // the server's CPU time per call
   double client_cpu_us = 0;  // the clients' (this process's) CPU time per call, on the same cores
+  double p99_ms = 0;         // latency of a call under this load (start to response parsed)
 };
 
 // Seconds on CLOCK_MONOTONIC (steady_clock here), the clock `perf record -k CLOCK_MONOTONIC` stamps its
 // samples with: a profile of the daemon is cut to a window with `perf report --time START,END`.
 double monotonic_s(Clock::time_point t) { return std::chrono::duration<double>(t.time_since_epoch()).count(); }
 
-// kClients closed-loop clients, one channel each, each making its next call as soon as its last one returned,
+// `clients` closed-loop clients, one channel each, each making its next call as soon as its last one returned,
 // for `window`. kDrivers threads drive them, each polling one completion queue for its share of the clients,
 // as a load generator does: a blocking thread per client cost the clients ~25 % more CPU per call on the
 // cores they share with the server (docs/performance.md). A client parses every response, into the one
@@ -94,11 +96,12 @@ double monotonic_s(Clock::time_point t) { return std::chrono::duration<double>(t
 constexpr int kDrivers = 2;
 
 template <typename Resp, typename Start, typename Check>
-Throughput closed_loop(const std::string& endpoint, pid_t server, std::chrono::seconds window, const std::string& label,
-                       Start start, Check check) {
+Throughput closed_loop(const std::string& endpoint, pid_t server, int clients_total, std::chrono::seconds window,
+                       const std::string& label, Start start, Check check) {
   struct Client {
     std::unique_ptr<v1::Query::Stub> stub;
     std::mt19937_64 rng;
+    Clock::time_point started;
     std::unique_ptr<grpc::ClientContext> ctx;
     Resp resp;
     grpc::Status status;
@@ -107,21 +110,25 @@ Throughput closed_loop(const std::string& endpoint, pid_t server, std::chrono::s
   std::atomic<uint64_t> done{0};
   std::atomic<bool> stop{false};
   std::vector<std::thread> threads;
+  std::vector<std::vector<double>> latencies(kDrivers);  // ms, one list per driver
   const double cpu0 = cpu_seconds(server);
   const double client0 = cpu_seconds(getpid());
   const auto t0 = Clock::now();
   for (int d = 0; d < kDrivers; ++d) {
     threads.emplace_back([&, d] {
       grpc::CompletionQueue cq;
-      std::vector<Client> clients(kClients / kDrivers);
+      std::vector<Client> clients(static_cast<size_t>(clients_total / kDrivers + (d < clients_total % kDrivers)));
+      auto& lat = latencies[static_cast<size_t>(d)];
+      lat.reserve(1 << 16);
       auto issue = [&](Client& c) {
+        c.started = Clock::now();
         c.ctx = std::make_unique<grpc::ClientContext>();
         c.ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
         c.reader = start(*c.stub, c.ctx.get(), c.rng, &cq);
         c.reader->Finish(&c.resp, &c.status, &c);
       };
       for (size_t i = 0; i < clients.size(); ++i) {
-        const int id = d * static_cast<int>(clients.size()) + static_cast<int>(i);
+        const int id = d + kDrivers * static_cast<int>(i);
         grpc::ChannelArguments args;
         args.SetInt("grpc.channel_id", id);
         clients[i].stub =
@@ -134,7 +141,10 @@ Throughput closed_loop(const std::string& endpoint, pid_t server, std::chrono::s
       bool ok = false;
       while (outstanding > 0 && cq.Next(&tag, &ok)) {
         auto& c = *static_cast<Client*>(tag);
-        if (ok && c.status.ok() && check(c.resp)) done.fetch_add(1);
+        if (ok && c.status.ok() && check(c.resp)) {
+          done.fetch_add(1);
+          lat.push_back(std::chrono::duration<double, std::milli>(Clock::now() - c.started).count());
+        }
         if (stop.load()) {
           --outstanding;
         } else {
@@ -157,6 +167,9 @@ Throughput closed_loop(const std::string& endpoint, pid_t server, std::chrono::s
   out.qps = static_cast<double>(n) / std::chrono::duration<double>(Clock::now() - t0).count();
   out.server_cpu_us = n > 0 ? (cpu_seconds(server) - cpu0) * 1e6 / static_cast<double>(n) : 0;
   out.client_cpu_us = n > 0 ? (cpu_seconds(getpid()) - client0) * 1e6 / static_cast<double>(n) : 0;
+  std::vector<double> all;
+  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  out.p99_ms = quantile(std::move(all), 0.99);
   return out;
 }
 
@@ -216,27 +229,38 @@ void run_queries(Report& report, const BenchOptions& opt) {
     const pid_t server = (*d)->process().pid();
     const auto window = std::chrono::seconds(opt.quick ? 2 : 5);
     const Throughput ceiling = closed_loop<v1::GetStatusResponse>(
-        (*d)->api_endpoint(), server, window, "GetStatus, " + scale,
+        (*d)->api_endpoint(), server, kClients, window, "GetStatus, " + scale,
         [](v1::Query::Stub& s, grpc::ClientContext* ctx, std::mt19937_64&, grpc::CompletionQueue* cq) {
           return s.AsyncGetStatus(ctx, v1::GetStatusRequest(), cq);
         },
         [](const v1::GetStatusResponse&) { return true; });
-    const Throughput list = closed_loop<v1::ListTransfersResponse>(
-        (*d)->api_endpoint(), server, window, "ListTransfers, " + scale,
-        [&](v1::Query::Stub& s, grpc::ClientContext* ctx, std::mt19937_64& r, grpc::CompletionQueue* cq) {
-          return s.AsyncListTransfers(ctx, page_request(a, db->blocks, r, 100), cq);
-        },
-        [](const v1::ListTransfersResponse& resp) { return resp.transfers_size() > 0; });
+    auto list_run = [&](int clients, const std::string& label) {
+      return closed_loop<v1::ListTransfersResponse>(
+          (*d)->api_endpoint(), server, clients, window, label,
+          [&](v1::Query::Stub& s, grpc::ClientContext* ctx, std::mt19937_64& r, grpc::CompletionQueue* cq) {
+            return s.AsyncListTransfers(ctx, page_request(a, db->blocks, r, 100), cq);
+          },
+          [](const v1::ListTransfersResponse& resp) { return resp.transfers_size() > 0; });
+    };
+    const Throughput list = list_run(kClients, "ListTransfers, " + scale);
     report.add({"B5", "ListTransfers QPS, " + scale + " transfers/address", list.qps, "queries/s", ceiling.qps,
                 "GetStatus QPS, same clients", big ? ">= 5000" : "", big ? std::optional<bool>(list.qps >= 5000) : std::nullopt,
                 std::to_string(kClients) + " concurrent clients on loopback"});
+    report.add({"B5",
+                "ListTransfers p99 under that load, " + scale + " transfers/address",
+                list.p99_ms,
+                "ms",
+                {},
+                "",
+                "",
+                {},
+                "each call, from its start to its response parsed"});
     report.add({"B5", "server CPU per query, " + scale + " transfers/address", list.server_cpu_us, "us",
                 ceiling.server_cpu_us, "per GetStatus", "", {},
                 "tronidxd's user + system time during the QPS run / queries"});
-    // What the machine allows at these costs: its cores divided by the CPU one query takes in the server
-    // and in the clients together (the clients share the cores with the server on loopback).
-    const double cores = static_cast<double>(std::max(1u, std::thread::hardware_concurrency()));
-    const double per_query = list.server_cpu_us + list.client_cpu_us;
+    const std::string clients_note = "the bench's " + std::to_string(kClients) +
+                                     " clients (this process: " + std::to_string(kDrivers) +
+                                     " threads driving them, and gRPC's) / queries";
     report.add({"B5",
                 "client CPU per query, " + scale + " transfers/address",
                 list.client_cpu_us,
@@ -245,11 +269,40 @@ void run_queries(Report& report, const BenchOptions& opt) {
                 "",
                 "",
                 {},
-                "the bench's " + std::to_string(kClients) + " clients (this process: " + std::to_string(kDrivers) +
-                    " threads driving them, and gRPC's) / queries"});
+                clients_note});
+    // What the machine allows at these costs: its cores divided by the CPU one query takes in the server
+    // and in the clients together (the clients share the cores with the server on loopback).
+    const double cores = static_cast<double>(std::max(1u, std::thread::hardware_concurrency()));
+    const double per_query = list.server_cpu_us + list.client_cpu_us;
     report.add({"B5", "QPS the cores allow at that CPU, " + scale + " transfers/address",
                 per_query > 0 ? cores * 1e6 / per_query : 0, "queries/s", {}, "", "", {},
                 std::to_string(static_cast<int>(cores)) + " cores / (server + client CPU per query)"});
+    if (big) {
+      // More concurrent calls cost less CPU each (gRPC and the kernel handle several per wakeup) and wait
+      // longer: the same address with kWideClients clients, for the trade between the two.
+      const Throughput wide =
+          list_run(kWideClients, "ListTransfers " + std::to_string(kWideClients) + " clients, " + scale);
+      const std::string with = std::to_string(kWideClients) + " clients";
+      report.add({"B5",
+                  "ListTransfers QPS with " + with + ", " + scale + " transfers/address",
+                  wide.qps,
+                  "queries/s",
+                  {},
+                  "",
+                  "",
+                  {},
+                  "server + client CPU per query " + std::to_string(std::lround(wide.server_cpu_us)) + " + " +
+                      std::to_string(std::lround(wide.client_cpu_us)) + " us"});
+      report.add({"B5",
+                  "ListTransfers p99 under that load, " + with + ", " + scale + " transfers/address",
+                  wide.p99_ms,
+                  "ms",
+                  {},
+                  "",
+                  "",
+                  {},
+                  ""});
+    }
   }
 }
 
