@@ -74,6 +74,7 @@ bool query(v1::Query::Stub& stub, const std::string& address, uint64_t tip, std:
 
 constexpr int kClients = 8;
 constexpr int kWideClients = 32;  // B5's second load on the target's address
+constexpr int kDrivers = 2;       // threads driving the clients (closed_loop)
 
 struct Throughput {
   double qps = 0;
@@ -93,8 +94,6 @@ double monotonic_s(Clock::time_point t) { return std::chrono::duration<double>(t
 // response message it keeps (protobuf reuses its rows and strings), and counts the calls that returned OK
 // with what `check` wants. `start` starts one call on the queue. Prints the window to stderr
 // ("B5 window <label>: START,END"), for profiling exactly one of B5's throughput runs.
-constexpr int kDrivers = 2;
-
 template <typename Resp, typename Start, typename Check>
 Throughput closed_loop(const std::string& endpoint, pid_t server, int clients_total, std::chrono::seconds window,
                        const std::string& label, Start start, Check check) {
@@ -246,30 +245,15 @@ void run_queries(Report& report, const BenchOptions& opt) {
     report.add({"B5", "ListTransfers QPS, " + scale + " transfers/address", list.qps, "queries/s", ceiling.qps,
                 "GetStatus QPS, same clients", big ? ">= 5000" : "", big ? std::optional<bool>(list.qps >= 5000) : std::nullopt,
                 std::to_string(kClients) + " concurrent clients on loopback"});
-    report.add({"B5",
-                "ListTransfers p99 under that load, " + scale + " transfers/address",
-                list.p99_ms,
-                "ms",
-                {},
-                "",
-                "",
-                {},
-                "each call, from its start to its response parsed"});
+    report.add({"B5", "ListTransfers p99 under that load, " + scale + " transfers/address", list.p99_ms, "ms", {}, "",
+                "", {}, "each call, from its start to its response parsed"});
     report.add({"B5", "server CPU per query, " + scale + " transfers/address", list.server_cpu_us, "us",
                 ceiling.server_cpu_us, "per GetStatus", "", {},
                 "tronidxd's user + system time during the QPS run / queries"});
-    const std::string clients_note = "the bench's " + std::to_string(kClients) +
-                                     " clients (this process: " + std::to_string(kDrivers) +
-                                     " threads driving them, and gRPC's) / queries";
-    report.add({"B5",
-                "client CPU per query, " + scale + " transfers/address",
-                list.client_cpu_us,
-                "us",
-                {},
-                "",
-                "",
-                {},
-                clients_note});
+    const std::string clients_note = "the bench's " + std::to_string(kClients) + " clients (this process: " +
+                                     std::to_string(kDrivers) + " threads driving them, and gRPC's) / queries";
+    report.add({"B5", "client CPU per query, " + scale + " transfers/address", list.client_cpu_us, "us", {}, "", "",
+                {}, clients_note});
     // What the machine allows at these costs: its cores divided by the CPU one query takes in the server
     // and in the clients together (the clients share the cores with the server on loopback).
     const double cores = static_cast<double>(std::max(1u, std::thread::hardware_concurrency()));
@@ -282,26 +266,11 @@ void run_queries(Report& report, const BenchOptions& opt) {
       // longer: the same address with kWideClients clients, for the trade between the two.
       const Throughput wide =
           list_run(kWideClients, "ListTransfers " + std::to_string(kWideClients) + " clients, " + scale);
-      const std::string with = std::to_string(kWideClients) + " clients";
-      report.add({"B5",
-                  "ListTransfers QPS with " + with + ", " + scale + " transfers/address",
-                  wide.qps,
-                  "queries/s",
-                  {},
-                  "",
-                  "",
-                  {},
-                  "server + client CPU per query " + std::to_string(std::lround(wide.server_cpu_us)) + " + " +
-                      std::to_string(std::lround(wide.client_cpu_us)) + " us"});
-      report.add({"B5",
-                  "ListTransfers p99 under that load, " + with + ", " + scale + " transfers/address",
-                  wide.p99_ms,
-                  "ms",
-                  {},
-                  "",
-                  "",
-                  {},
-                  ""});
+      const std::string with = std::to_string(kWideClients) + " clients, " + scale + " transfers/address";
+      const std::string cpu = "server + client CPU per query " + std::to_string(std::lround(wide.server_cpu_us)) +
+                              " + " + std::to_string(std::lround(wide.client_cpu_us)) + " us";
+      report.add({"B5", "ListTransfers QPS with " + with, wide.qps, "queries/s", {}, "", "", {}, cpu});
+      report.add({"B5", "ListTransfers p99 under that load, " + with, wide.p99_ms, "ms", {}, "", "", {}, ""});
     }
   }
 }
