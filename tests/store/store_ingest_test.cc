@@ -5,7 +5,8 @@
 // commits ingested (uncompressed) are rewritten with the last level's compression in the background, contents
 // unchanged, and those a catch-up that did not end left are rewritten after the next open;
 // a commit waits while compaction is behind; a catch-up's index files stay at L0 until it ends, and compacted
-// then they leave what compacting them as they came leaves (src/store/compaction_deferral.h).
+// then they leave what compacting them as they came leaves (src/store/compaction_deferral.h); the transfers
+// family is written in 8 KB data blocks, the others in 16 KB.
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
@@ -157,6 +158,21 @@ std::set<std::string> compressions(const std::string& path, const std::string& f
   return out;
 }
 
+// Key and value bytes (as written, before compression) per data block of `family`'s table files.
+double raw_bytes_per_block(const std::string& path, const std::string& family) {
+  uint64_t raw = 0, blocks = 0;
+  for_each_family(path, [&](rocksdb::DB& db, rocksdb::ColumnFamilyHandle* h) {
+    if (h->GetName() != family) return;
+    rocksdb::TablePropertiesCollection props;
+    EXPECT_TRUE(db.GetPropertiesOfAllTables(h, &props).ok());
+    for (const auto& [file, p] : props) {
+      raw += p->raw_key_size + p->raw_value_size;
+      blocks += p->num_data_blocks;
+    }
+  });
+  return blocks == 0 ? 0 : static_cast<double>(raw) / static_cast<double>(blocks);
+}
+
 uint64_t transfers_sst_bytes(const Store& store) {
   for (const auto& cf : must(store.cf_stats(), "cf_stats")) {
     if (cf.name == schema::kCfTransfers) return cf.live_bytes;
@@ -254,6 +270,33 @@ TEST(StoreIngest, AFailedIngestionLeavesTheStoreUnchangedAndTheNextCommitSucceed
   const auto rows = must(snap(*store)->token_history(tq), "token history");
   EXPECT_FALSE(rows.empty());
   for (const auto& r : rows) EXPECT_EQ(r.transfer.token, token_b());
+}
+
+// The transfers family, whose rows are read one by one from blocks mostly not in the cache, has 8 KB data
+// blocks; the others 16 KB (rocks.cc). (Blocks are cut at that size as encoded: about as many raw bytes, a
+// little more where keys share prefixes, a little less in a file's last block.)
+TEST(StoreIngest, TheTransfersFamilyIsWrittenInHalfSizedDataBlocks) {
+  // An ingested commit's table files as SstFileWriter built them, and a write batch's rows compacted.
+  for (const size_t ingest_min_writes : {size_t{1}, size_t{0}}) {
+    SCOPED_TRACE(ingest_min_writes);
+    TempDir dir;
+    TestChain chain;
+    {
+      auto store = new_store(dir.path(), all_mode(), ingest_min_writes, chain);
+      const auto h = chain.push();
+      std::vector<decode::Transfer> ts;
+      for (uint32_t i = 0; i < 4000; ++i) {
+        ts.push_back(trc20(h.block_num, i, 0, usdt(), make_address(1000 + i), make_address(9000 + i % 7),
+                           amount_u64(1000 + i), make_txid(i)));
+      }
+      apply_commit(*store, h, ts);
+      if (ingest_min_writes == 0) must(store->compact(), "compact");
+    }
+    const double transfers = raw_bytes_per_block(dir.path(), schema::kCfTransfers);
+    EXPECT_GT(transfers, 6 * 1024);
+    EXPECT_LT(transfers, 10 * 1024);
+    EXPECT_GT(raw_bytes_per_block(dir.path(), schema::kCfByTxid), 12 * 1024);
+  }
 }
 
 TEST(StoreIngest, RangesACatchUpIngestedAreRewrittenWithTheLastLevelsCompression) {
