@@ -23,7 +23,8 @@ namespace {
 // (Store::flush_indexes). Families with point lookups or in-order keys keep the default skiplist.
 enum class Memtable { kSkipList, kSortedRuns };
 
-// How a family is read, which decides its filter and the index inside its data blocks.
+// How a family is read, which decides its filter, the index inside its data blocks, their size and the
+// last level's compression.
 enum class Reads {
   kScans,   // iterators only: a prefix filter when the family has a prefix
   kPoints,  // point lookups that may miss: a whole-key filter, and a hash index in each data block
@@ -32,22 +33,23 @@ enum class Reads {
   // database its probes were 6 % of a query page's CPU, and its 12.5 MB took block cache from data
   // blocks. (A lookup that misses would read an index and a data block; none should: a row an index entry
   // names and the lookup does not find is reported as corruption.)
+  // A query page reads such rows from a few (a dense address) to a hundred (a sparse one) data blocks,
+  // most of them missing the cache, so these families also take 8 KB blocks and LZ4 at the last level
+  // (below).
   kPointsThatHit,
 };
 
-// The last level's compression: ZSTD, except for the transfers family (below).
 rocksdb::ColumnFamilyOptions cf_options(const std::shared_ptr<rocksdb::Cache>& cache, size_t write_buffer,
-                                        size_t prefix_len, Reads reads, Memtable memtable = Memtable::kSkipList,
-                                        rocksdb::CompressionType last_level = rocksdb::kZSTD) {
+                                        size_t prefix_len, Reads reads, Memtable memtable = Memtable::kSkipList) {
+  const bool rows_from_cold_blocks = reads == Reads::kPointsThatHit;
   rocksdb::ColumnFamilyOptions o;
   rocksdb::BlockBasedTableOptions t;
   t.block_cache = cache;
-  // The transfers family's rows are read one by one from wherever they lie (a page of an address whose
-  // transfers are sparse takes each row from another block, and most of those blocks miss the cache):
-  // 8 KB blocks there, so a row costs reading and decompressing half as much. A dense address's page reads
-  // the same bytes in twice the blocks, which measured no slower at 8 KB and slower at 4 KB (B5 on 10M
-  // transfers; docs/performance.md).
-  t.block_size = reads == Reads::kPointsThatHit ? 8 * 1024 : 16 * 1024;
+  // Rows read one by one from blocks that mostly miss the cache (a sparse address's page takes each row
+  // from another block): 8 KB blocks, so a row costs reading and decompressing half as much. A dense
+  // address's page reads the same bytes in twice the blocks, which measured no slower at 8 KB and slower at
+  // 4 KB (B5 on 10M transfers; docs/performance.md).
+  t.block_size = rows_from_cold_blocks ? 8 * 1024 : 16 * 1024;
   t.cache_index_and_filter_blocks = true;
   t.pin_l0_filter_and_index_blocks_in_cache = true;
   t.format_version = 5;
@@ -86,12 +88,15 @@ rocksdb::ColumnFamilyOptions cf_options(const std::shared_ptr<rocksdb::Cache>& c
   // and deletes of one batch are not in key order.)
   o.level_compaction_dynamic_level_bytes = true;
   // Flushes write L0 uncompressed (LZ4 gains ~15% on these records and costs the flush thread CPU that the
-  // writer needs during catch-up); compactions compress, the last level with `last_level`.
+  // writer needs during catch-up); compactions compress, the last level with ZSTD, or LZ4 where rows are
+  // read from blocks that miss the cache: ZSTD's decompression was 7 % of the server's CPU in B5, and the
+  // transfers family's records (addresses, txids, amounts) shrink little more with it: 75.4 vs 79.0 bytes
+  // per transfer on B1's chain (docs/performance.md).
   o.compression_per_level = {rocksdb::kNoCompression, rocksdb::kLZ4Compression, rocksdb::kLZ4Compression,
                              rocksdb::kLZ4Compression, rocksdb::kLZ4Compression, rocksdb::kLZ4Compression,
                              rocksdb::kLZ4Compression};
   o.compression = rocksdb::kLZ4Compression;
-  o.bottommost_compression = last_level;
+  o.bottommost_compression = rows_from_cold_blocks ? rocksdb::kLZ4Compression : rocksdb::kZSTD;
   return o;
 }
 
@@ -186,12 +191,7 @@ Result<std::unique_ptr<Rocks>> open_rocks(const RocksOptions& options) {
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
       {schema::kCfMeta, cf_options(cache, 4 << 20, 0, Reads::kPoints)},
       {schema::kCfBlocks, cf_options(cache, wb / 4, 4, Reads::kPoints)},
-      // The transfers family's last level in LZ4: a query page reads its rows from a few (a dense address)
-      // to a hundred (a sparse one) data blocks that are rarely in the cache, and ZSTD's decompression was
-      // 7 % of the server's CPU in B5. The records are addresses, txids and amounts, which ZSTD shrinks little:
-      // 75.4 vs 79.0 bytes per transfer on B1's chain (docs/performance.md).
-      {schema::kCfTransfers,
-       cf_options(cache, wb / 2, 0, Reads::kPointsThatHit, Memtable::kSkipList, rocksdb::kLZ4Compression)},
+      {schema::kCfTransfers, cf_options(cache, wb / 2, 0, Reads::kPointsThatHit)},
       {schema::kCfOrphans, cf_options(cache, 4 << 20, 8, Reads::kScans)},
       {schema::kCfByAddress, cf_options(cache, wb / 2, schema::kByAddressPrefix, Reads::kScans, Memtable::kSortedRuns)},
       {schema::kCfByToken, cf_options(cache, wb / 4, 4, Reads::kScans, Memtable::kSortedRuns)},
