@@ -13,6 +13,10 @@
 #include "tronidx/store/types.h"
 #include "tronidx/v1/types.pb.h"
 
+namespace google::protobuf {
+class FieldMask;
+}  // namespace google::protobuf
+
 namespace tronidx::api {
 
 struct TokenInfo {
@@ -39,8 +43,21 @@ std::string token_string(decode::TransferKind kind, const chain::Address& token)
 
 Result<chain::Address> parse_address(std::string_view text, std::string_view field);
 
-// Fills `out`; confirmations and final are computed against (tip, solidified).
+// The fields of a Transfer a request asks for (its read_mask): a set of Transfer field numbers.
+class TransferFields {
+ public:
+  static TransferFields all();
+  // From a request's read_mask (`field` names it in errors): Transfer field names, "*" or none = all.
+  static Result<TransferFields> parse(const google::protobuf::FieldMask& mask, std::string_view field);
+  bool has(int field_number) const { return field_number < 64 && ((bits_ >> field_number) & 1U) != 0; }
+
+ private:
+  uint64_t bits_ = 0;
+};
+
+// Fills the `fields` of `out`, computing only what they need; confirmations and final are computed
+// against (tip, solidified).
 void to_proto(const store::IndexedTransfer& t, uint64_t tip, uint64_t solidified, const TokenBook& tokens,
-              v1::Transfer* out);
+              v1::Transfer* out, const TransferFields& fields = TransferFields::all());
 
 }  // namespace tronidx::api

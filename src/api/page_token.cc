@@ -24,6 +24,7 @@ uint64_t request_binding(const v1::ListTransfersRequest& req) {
   v1::ListTransfersRequest copy = req;
   copy.clear_page_size();
   copy.clear_page_token();
+  copy.clear_read_mask();  // which fields of a row, not which rows
   std::string bytes;
   copy.SerializeToString(&bytes);  // deterministic enough for one server version: fields in number order
   const chain::Hash32 h = chain::sha256("tronidx-page-v1|" + bytes);

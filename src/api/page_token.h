@@ -1,5 +1,5 @@
 #pragma once
-// ListTransfers page tokens: opaque, bound to the request's fields (other than page_size/page_token),
+// ListTransfers page tokens: opaque, bound to the request's fields (other than page_size, page_token and read_mask),
 // carrying the position of the last row returned. Positions are stable for history that did not change,
 // so continuing "after the last position" neither skips nor repeats rows while blocks arrive or reorgs
 // happen above the cursor.

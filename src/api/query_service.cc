@@ -69,6 +69,8 @@ grpc::Status QueryService::list(const v1::ListTransfersRequest& req, v1::ListTra
     return invalid("to_time_ms: before from_time_ms");
   }
   if (req.from_time_ms() < 0 || req.to_time_ms() < 0) return invalid("from_time_ms: negative time");
+  auto fields = TransferFields::parse(req.read_mask(), "read_mask");
+  if (!fields.ok()) return to_grpc(fields.error());
   std::optional<chain::Address> address, token, token_filter;
   if (req.subject_case() == v1::ListTransfersRequest::kAddress) {
     auto a = parse_address(req.address(), "address");
@@ -150,7 +152,7 @@ grpc::Status QueryService::list(const v1::ListTransfersRequest& req, v1::ListTra
   if (!rows.ok()) return to_grpc(rows.error());
   const bool more = rows->size() > page_size;
   if (more) rows->resize(page_size);
-  for (const auto& t : *rows) to_proto(t, tip, snap.solidified(), ctx_.tokens, resp->add_transfers());
+  for (const auto& t : *rows) to_proto(t, tip, snap.solidified(), ctx_.tokens, resp->add_transfers(), *fields);
   if (more) resp->set_next_page_token(encode_page_token(binding, rows->back().transfer.position));
   return grpc::Status::OK;
 }
@@ -161,6 +163,8 @@ grpc::ServerUnaryReactor* QueryService::GetTransfers(grpc::CallbackServerContext
   if (auto* denied = deny_or_null(ctx, ctx_, kScopeRead)) return denied;
   auto txid = chain::TxId::parse_hex(req->txid(), "txid");
   if (!txid.ok()) return finish(ctx, to_grpc(txid.error()));
+  auto fields = TransferFields::parse(req->read_mask(), "read_mask");
+  if (!fields.ok()) return finish(ctx, to_grpc(fields.error()));
   auto snap = ctx_.store.snapshot();
   if (!snap.ok()) return finish(ctx, to_grpc(snap.error()));
   auto rows = (*snap)->by_txid(*txid);
@@ -168,7 +172,9 @@ grpc::ServerUnaryReactor* QueryService::GetTransfers(grpc::CallbackServerContext
   if (rows->empty()) {
     return finish(ctx, {grpc::StatusCode::NOT_FOUND, "txid: no indexed transfer in transaction " + req->txid()});
   }
-  for (const auto& t : *rows) to_proto(t, (*snap)->tip().block_num, (*snap)->solidified(), ctx_.tokens, resp->add_transfers());
+  for (const auto& t : *rows) {
+    to_proto(t, (*snap)->tip().block_num, (*snap)->solidified(), ctx_.tokens, resp->add_transfers(), *fields);
+  }
   return finish(ctx, grpc::Status::OK);
 }
 

@@ -4,8 +4,13 @@
 //     not change exactly once, never a row twice, rows only of blocks the simulator produced, in strictly
 //     monotone position order;
 //   - a page token used with other request fields is INVALID_ARGUMENT (page_size may change);
+//   - a read mask returns the same rows with exactly the named fields (libprotobuf's FieldMaskUtil trims the
+//     full rows for the oracle), its page tokens continue an unmasked listing, an unknown field name is
+//     INVALID_ARGUMENT naming read_mask; GetTransfers too;
 //   - direction, token_filter, block range, time range (inclusive bounds), min_confirmations and order
 //     match ground truth exactly, with the confirmations / final of every row; GetTransfers(txid) too.
+#include <google/protobuf/util/field_mask_util.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
 #include <random>
@@ -196,6 +201,90 @@ TEST(Pagination, PageTokenWithOtherRequestFieldsIsInvalidArgument) {
   ASSERT_GE(all.size(), 2u + static_cast<size_t>(resp.transfers_size()));
   for (int i = 0; i < resp.transfers_size(); ++i) {
     EXPECT_EQ(testsupport::from_proto(resp.transfers(i)), all[2 + static_cast<size_t>(i)]);
+  }
+}
+
+TEST(Pagination, ReadMaskReturnsTheSameRowsWithOnlyTheNamedFields) {
+  TS_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--txs-per-block", "6", "--block-interval-ms", "0", "--prebuild",
+                                 "30", "--solid-lag", "6", "--hot-addresses", "1", "--hot-share", "0.5"}));
+  ApiDaemonOptions o = daemon_options(*sim, "all");
+  o.start_block = 1;
+  TS_ASSIGN(auto d, ApiDaemon::start(o));
+  TS_ASSERT_OK(wait_synced(*d, *sim));
+  TS_ASSIGN(const ChainTruth t, read_truth(*sim));
+  v1::ListTransfersRequest full_req;
+  full_req.set_address(t.hot_addresses[0]);
+  full_req.set_page_size(20);
+  v1::ListTransfersResponse full;
+  auto ctx = make_ctx();
+  ASSERT_TRUE(d->query().ListTransfers(ctx.get(), full_req, &full).ok());
+  ASSERT_GE(full.transfers_size(), 4);
+  ASSERT_FALSE(full.transfers(0).from_hex().empty());
+
+  google::protobuf::FieldMask mask;
+  for (const char* f : {"txid", "amount", "to", "from_hex", "confirmations"}) mask.add_paths(f);
+  v1::ListTransfersRequest masked_req = full_req;
+  *masked_req.mutable_read_mask() = mask;
+  v1::ListTransfersResponse masked;
+  ctx = make_ctx();
+  ASSERT_TRUE(d->query().ListTransfers(ctx.get(), masked_req, &masked).ok());
+  ASSERT_EQ(masked.transfers_size(), full.transfers_size());
+  EXPECT_EQ(masked.next_page_token(), full.next_page_token());
+  for (int i = 0; i < full.transfers_size(); ++i) {
+    v1::Transfer want = full.transfers(i);
+    google::protobuf::util::FieldMaskUtil::TrimMessage(mask, &want);
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(masked.transfers(i), want))
+        << "row " << i << ": " << masked.transfers(i).DebugString() << " vs " << want.DebugString();
+  }
+
+  // A masked listing's page token continues the unmasked listing where it stopped.
+  masked_req.set_page_size(2);
+  ctx = make_ctx();
+  ASSERT_TRUE(d->query().ListTransfers(ctx.get(), masked_req, &masked).ok());
+  ASSERT_FALSE(masked.next_page_token().empty());
+  v1::ListTransfersRequest next = full_req;
+  next.set_page_size(2);
+  next.set_page_token(masked.next_page_token());
+  v1::ListTransfersResponse second;
+  ctx = make_ctx();
+  const grpc::Status s = d->query().ListTransfers(ctx.get(), next, &second);
+  ASSERT_TRUE(s.ok()) << describe(s);
+  ASSERT_EQ(second.transfers_size(), 2);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(second.transfers(i), full.transfers(2 + i))) << i;
+  }
+
+  // An unknown field: INVALID_ARGUMENT naming read_mask and the path, for both methods.
+  masked_req.mutable_read_mask()->add_paths("no_such_field");
+  ctx = make_ctx();
+  const grpc::Status bad = d->query().ListTransfers(ctx.get(), masked_req, &masked);
+  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << describe(bad);
+  EXPECT_NE(bad.error_message().find("read_mask: unknown Transfer field \"no_such_field\""), std::string::npos)
+      << describe(bad);
+  v1::GetTransfersRequest by_txid;
+  by_txid.set_txid(full.transfers(0).txid());
+  *by_txid.mutable_read_mask() = masked_req.read_mask();
+  v1::GetTransfersResponse got;
+  ctx = make_ctx();
+  const grpc::Status bad_get = d->query().GetTransfers(ctx.get(), by_txid, &got);
+  EXPECT_EQ(bad_get.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << describe(bad_get);
+  EXPECT_NE(bad_get.error_message().find("read_mask"), std::string::npos) << describe(bad_get);
+
+  // GetTransfers with a mask: the transaction's rows, trimmed alike.
+  *by_txid.mutable_read_mask() = mask;
+  ctx = make_ctx();
+  ASSERT_TRUE(d->query().GetTransfers(ctx.get(), by_txid, &got).ok());
+  v1::GetTransfersRequest unmasked = by_txid;
+  unmasked.clear_read_mask();
+  v1::GetTransfersResponse all;
+  ctx = make_ctx();
+  ASSERT_TRUE(d->query().GetTransfers(ctx.get(), unmasked, &all).ok());
+  ASSERT_EQ(got.transfers_size(), all.transfers_size());
+  ASSERT_GE(got.transfers_size(), 1);
+  for (int i = 0; i < all.transfers_size(); ++i) {
+    v1::Transfer want = all.transfers(i);
+    google::protobuf::util::FieldMaskUtil::TrimMessage(mask, &want);
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(got.transfers(i), want)) << i;
   }
 }
 
