@@ -25,8 +25,8 @@ v1::Event::Type to_proto(EventType t) {
 
 class StreamReactor final : public grpc::ServerWriteReactor<v1::Event>, public Transport {
  public:
-  StreamReactor(ServiceContext& ctx, std::string key, uint64_t binding)
-      : ctx_(ctx), key_(std::move(key)), binding_(binding) {}
+  StreamReactor(ServiceContext& ctx, std::string key, uint64_t binding, TransferFields fields)
+      : ctx_(ctx), key_(std::move(key)), binding_(binding), fields_(fields) {}
 
   void attach(std::shared_ptr<Subscription> sub) { sub_ = std::move(sub); }
 
@@ -41,8 +41,10 @@ class StreamReactor final : public grpc::ServerWriteReactor<v1::Event>, public T
     } else {
       const Event& e = d.event;
       msg_.set_type(to_proto(e.type));
-      api::to_proto(e.transfer, e.head, e.solidified, ctx_.tokens, msg_.mutable_transfer());
-      msg_.mutable_transfer()->set_confirmations(e.confirmations);
+      api::to_proto(e.transfer, e.head, e.solidified, ctx_.tokens, msg_.mutable_transfer(), fields_);
+      if (fields_.has(v1::Transfer::kConfirmationsFieldNumber)) {
+        msg_.mutable_transfer()->set_confirmations(e.confirmations);
+      }
       msg_.set_confirmations(e.confirmations);
       msg_.set_head(e.head);
       msg_.set_solidified(e.solidified);
@@ -77,6 +79,7 @@ class StreamReactor final : public grpc::ServerWriteReactor<v1::Event>, public T
   ServiceContext& ctx_;
   const std::string key_;
   const uint64_t binding_;
+  const TransferFields fields_;
   std::shared_ptr<Subscription> sub_;
   v1::Event msg_;
   std::atomic<bool> cancelled_{false};
@@ -111,6 +114,8 @@ grpc::ServerWriteReactor<v1::Event>* SubscribeService::Subscribe(grpc::CallbackS
     if (!t.ok()) return new RejectReactor(to_grpc(t.error()));
     tokens.push_back(*t);
   }
+  auto fields = TransferFields::parse(req->read_mask(), "read_mask");
+  if (!fields.ok()) return new RejectReactor(to_grpc(fields.error()));
   Filter filter(std::move(addresses), std::move(tokens));
   const uint32_t depth = req->min_confirmations();
   const uint64_t binding = filter.binding(depth);
@@ -123,7 +128,7 @@ grpc::ServerWriteReactor<v1::Event>* SubscribeService::Subscribe(grpc::CallbackS
   if (!ctx_.streams.acquire(key)) {
     return new RejectReactor({grpc::StatusCode::RESOURCE_EXHAUSTED, "too many open streams for API key \"" + key + "\""});
   }
-  auto* reactor = new StreamReactor(ctx_, key, binding);
+  auto* reactor = new StreamReactor(ctx_, key, binding, *fields);
   auto sub = ctx_.hub.open(std::move(filter), depth, after, reactor);
   if (!sub.ok()) {
     Error e = std::move(sub).error();

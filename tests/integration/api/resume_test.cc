@@ -1,7 +1,10 @@
 // Subscribe resume edge cases (docs/subscriptions.md §Cursors and resume): no cursor = live only; a
 // cursor of another filter / depth / database, a forged or malformed one, one beyond the end →
 // INVALID_ARGUMENT naming after_cursor; one older than the journal's retention → OUT_OF_RANGE naming
-// an oldest valid cursor that works; heartbeats on idle streams carry usable cursors.
+// an oldest valid cursor that works; heartbeats on idle streams carry usable cursors; a read mask trims
+// each event's transfer and changes nothing else (not its cursors), an unknown field name is refused.
+#include <google/protobuf/util/field_mask_util.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
 #include <regex>
@@ -148,6 +151,55 @@ TEST(Resume, CursorOfAnotherFilterOrDepthIsInvalidArgument) {
     const grpc::Status s = subscribe_status(stub, req, &opened);
     EXPECT_TRUE(opened) << "the same filter in hex was refused: " << describe(s);
   }
+}
+
+TEST(Resume, ReadMaskTrimsEachEventsTransferAndNothingElse) {
+  Env env;
+  start_env(env);
+  if (HasFatalFailure()) return;
+  const auto& hot = env.truth.hot_addresses;
+  const v1::SubscribeRequest full_req = filter({hot[0]}, {}, 1);
+  v1::SubscribeRequest masked_req = full_req;
+  for (const char* f : {"txid", "amount", "from", "final"}) masked_req.mutable_read_mask()->add_paths(f);
+  EventStream full(env.daemon->api_endpoint(), full_req);
+  EventStream masked(env.daemon->api_endpoint(), masked_req);
+  auto any = [](const std::vector<Received>& r) { return !r.empty(); };
+  ASSERT_TRUE(full.wait_for(any, 30s)) << describe(full.status());
+  ASSERT_TRUE(masked.wait_for(any, 30s)) << describe(masked.status());
+  // Both streams are live at the same end of the journal before the chain moves on.
+  EXPECT_EQ(full.received().front().event.cursor(), masked.received().front().event.cursor());
+
+  TS_ASSERT_OK(env.sim->advance(6));
+  TS_ASSERT_OK(wait_synced(*env.daemon, *env.sim));
+  TS_ASSIGN(const ChainTruth after, read_truth(*env.sim));
+  size_t want = 0;
+  for (const auto& t : touching(after.transfers, hot[0])) {
+    if (t.block_num > env.truth.head) want += 2;  // ADDED, CONFIRMED
+  }
+  ASSERT_GT(want, 0u) << "the new blocks do not touch the hot address; pick another seed";
+  auto enough = [&](const std::vector<Received>& r) {
+    size_t n = 0;
+    for (const auto& x : r) n += x.event.type() != v1::Event::HEARTBEAT ? 1 : 0;
+    return n >= want;
+  };
+  ASSERT_TRUE(full.wait_for(enough, 30s)) << describe(full.status());
+  ASSERT_TRUE(masked.wait_for(enough, 30s)) << describe(masked.status());
+  const auto a = full.events(), b = masked.events();
+  ASSERT_GE(std::min(a.size(), b.size()), want);
+  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+    v1::Event expect = a[i];
+    google::protobuf::util::FieldMaskUtil::TrimMessage(masked_req.read_mask(), expect.mutable_transfer());
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(b[i], expect))
+        << "event " << i << ": " << b[i].ShortDebugString() << " vs " << expect.ShortDebugString();
+    EXPECT_FALSE(b[i].transfer().txid().empty());
+  }
+
+  masked_req.mutable_read_mask()->add_paths("blockNum");
+  bool opened = false;
+  const grpc::Status s = subscribe_status(env.daemon->subscribe(), masked_req, &opened);
+  EXPECT_FALSE(opened);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << describe(s);
+  EXPECT_NE(s.error_message().find("read_mask: unknown Transfer field \"blockNum\""), std::string::npos) << describe(s);
 }
 
 TEST(Resume, MalformedForgedOrBeyondTheEndCursorIsInvalidArgumentNamingAfterCursor) {
