@@ -149,14 +149,31 @@ TEST(Pagination, WalkingPagesWhileBlocksArriveAndReorgsHappenYieldsUnchangedRows
   EXPECT_GT(reorgs, 3);
 }
 
-TEST(Pagination, PageTokenWithOtherRequestFieldsIsInvalidArgument) {
-  TS_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--txs-per-block", "6", "--block-interval-ms", "0", "--prebuild",
-                                  "40", "--solid-lag", "6", "--hot-addresses", "2", "--hot-share", "0.5"}));
-  ApiDaemonOptions o = daemon_options(*sim, "all");
+struct Served {
+  std::unique_ptr<SimProcess> sim;
+  std::unique_ptr<ApiDaemon> daemon;
+  ChainTruth truth;
+};
+
+// A static tiny chain of `blocks` blocks (6 transactions each, half of them to one of `hot` hot addresses),
+// indexed in all mode from block 1.
+void serve_tiny_chain(Served& s, int blocks, int hot) {
+  TS_ASSIGN(s.sim, start_sim({"--profile", "tiny", "--txs-per-block", "6", "--block-interval-ms", "0", "--prebuild",
+                              std::to_string(blocks), "--solid-lag", "6", "--hot-addresses", std::to_string(hot),
+                              "--hot-share", "0.5"}));
+  ApiDaemonOptions o = daemon_options(*s.sim, "all");
   o.start_block = 1;
-  TS_ASSIGN(auto d, ApiDaemon::start(o));
-  TS_ASSERT_OK(wait_synced(*d, *sim));
-  TS_ASSIGN(const ChainTruth t, read_truth(*sim));
+  TS_ASSIGN(s.daemon, ApiDaemon::start(o));
+  TS_ASSERT_OK(wait_synced(*s.daemon, *s.sim));
+  TS_ASSIGN(s.truth, read_truth(*s.sim));
+}
+
+TEST(Pagination, PageTokenWithOtherRequestFieldsIsInvalidArgument) {
+  Served served;
+  serve_tiny_chain(served, 40, 2);
+  if (HasFatalFailure()) return;
+  const auto& d = served.daemon;
+  const ChainTruth& t = served.truth;
   v1::ListTransfersRequest base;
   base.set_address(t.hot_addresses[0]);
   base.set_page_size(2);
@@ -205,13 +222,11 @@ TEST(Pagination, PageTokenWithOtherRequestFieldsIsInvalidArgument) {
 }
 
 TEST(Pagination, ReadMaskReturnsTheSameRowsWithOnlyTheNamedFields) {
-  TS_ASSIGN(auto sim, start_sim({"--profile", "tiny", "--txs-per-block", "6", "--block-interval-ms", "0", "--prebuild",
-                                 "30", "--solid-lag", "6", "--hot-addresses", "1", "--hot-share", "0.5"}));
-  ApiDaemonOptions o = daemon_options(*sim, "all");
-  o.start_block = 1;
-  TS_ASSIGN(auto d, ApiDaemon::start(o));
-  TS_ASSERT_OK(wait_synced(*d, *sim));
-  TS_ASSIGN(const ChainTruth t, read_truth(*sim));
+  Served served;
+  serve_tiny_chain(served, 30, 1);
+  if (HasFatalFailure()) return;
+  const auto& d = served.daemon;
+  const ChainTruth& t = served.truth;
   v1::ListTransfersRequest full_req;
   full_req.set_address(t.hot_addresses[0]);
   full_req.set_page_size(20);
