@@ -31,6 +31,7 @@ constexpr KeySpec kKeys[] = {
     {"node.verify_txids", Type::kBool},      {"store.data_dir", Type::kString},
     {"store.sync_writes", Type::kBool},      {"store.block_cache_mb", Type::kInt},
     {"store.ingest_min_writes", Type::kInt}, {"store.catch_up_l0_files", Type::kInt},
+    {"store.inline_rows_bytes", Type::kInt},
     {"store.journal_retention", Type::kInt}, {"index.mode", Type::kString},
     {"index.tokens", Type::kStringList},     {"index.trx", Type::kBool},
     {"index.trc10", Type::kBool},            {"index.start_block", Type::kInt},
@@ -264,6 +265,7 @@ Config load_config(const std::string& path, const std::map<std::string, std::str
   c.block_cache_mb = static_cast<size_t>(r.integer("store.block_cache_mb", 128, 8, 1 << 20));
   c.ingest_min_writes = static_cast<size_t>(r.integer("store.ingest_min_writes", 50'000, 0, INT64_MAX));
   c.catch_up_l0_files = static_cast<size_t>(r.integer("store.catch_up_l0_files", 64, 0, 256));
+  c.inline_rows_bytes = static_cast<unsigned>(r.integer("store.inline_rows_bytes", 8, 0, 1000));
   c.sync.journal_retention = static_cast<uint64_t>(r.integer("store.journal_retention", 5'000'000, 1000, INT64_MAX));
 
   // [index]

@@ -140,6 +140,7 @@ int Daemon::Impl::run() {
   so.sync_writes = config.sync_writes;
   so.block_cache_bytes = config.block_cache_mb << 20;
   so.ingest_min_writes = config.ingest_min_writes;
+  so.inline_rows_budget = config.inline_rows_bytes;
   so.catch_up_l0_files = config.catch_up_l0_files;
   auto store_r = store::Store::open(so);
   if (!store_r.ok()) {

@@ -326,7 +326,7 @@ class Checker {
   }
 
   void check_indexes() {
-    scan(r_, r_.by_address, out_, [&](const rocksdb::Slice& k, const rocksdb::Slice&) {
+    scan(r_, r_.by_address, out_, [&](const rocksdb::Slice& k, const rocksdb::Slice& v) {
       if (k.size() != schema::kByAddressPrefix + schema::kPosSize || (k[8] != 0 && k[8] != 1)) {
         return out_.add("malformed by_address key");
       }
@@ -334,7 +334,11 @@ class Checker {
       auto it = transfers_.find(pos);
       if (it == transfers_.end()) return out_.add("by_address entry ", pos_str(pos), " without its transfer");
       const chain::Address& side = k[8] == schema::kDirOut ? it->second.from : it->second.to;
-      if (!same_prefix8(k, side)) out_.add("by_address entry ", pos_str(pos), " names another address than the transfer");
+      if (!same_prefix8(k, side))
+        out_.add("by_address entry ", pos_str(pos), " names another address than the transfer");
+      if (!v.empty() && schema::encode_transfer(it->second) != sv(v)) {
+        out_.add("by_address entry ", pos_str(pos), " carries another row than its transfer");
+      }
     });
     scan(r_, r_.by_token, out_, [&](const rocksdb::Slice& k, const rocksdb::Slice&) {
       if (k.size() != 4 + schema::kPosSize) return out_.add("malformed by_token key");

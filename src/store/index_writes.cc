@@ -25,11 +25,11 @@ constexpr int kBucketBits = 16;
 
 }  // namespace
 
-void IndexWrites::add(rocksdb::ColumnFamilyHandle* family, std::string_view key, bool erase) {
+void IndexWrites::add(rocksdb::ColumnFamilyHandle* family, std::string_view key, std::string_view value, bool erase) {
   // The schema's index keys are fixed and short; a longer one is a programming error, not input.
   if (key.size() > kMaxKey) throw std::logic_error("IndexWrites: index key longer than kMaxKey");
   auto f = std::find_if(families_.begin(), families_.end(), [&](const Family& x) { return x.handle == family; });
-  if (f == families_.end()) f = families_.insert(families_.end(), Family{family, {}});
+  if (f == families_.end()) f = families_.insert(families_.end(), Family{family, {}, {}, {}});
   char padded[kMaxKey] = {};
   std::memcpy(padded, key.data(), key.size());
   Op op{{}, static_cast<uint32_t>(f->ops.size()), static_cast<uint8_t>(key.size()), erase};
@@ -37,6 +37,11 @@ void IndexWrites::add(rocksdb::ColumnFamilyHandle* family, std::string_view key,
     uint64_t w;
     std::memcpy(&w, padded + 8 * i, 8);
     op.words[i] = to_big_endian(w);  // so that integer order is byte order
+  }
+  if (!value.empty()) {
+    f->value_spans.resize(f->ops.size() + 1);
+    f->value_spans.back() = {static_cast<uint32_t>(f->values.size()), static_cast<uint32_t>(value.size())};
+    f->values.append(value);
   }
   f->ops.push_back(op);
   ++size_;
@@ -92,20 +97,27 @@ void IndexWrites::drain(const OpFn& fn) {
         const uint64_t w = to_big_endian(op.words[i]);
         std::memcpy(key + 8 * i, &w, 8);
       }
-      fn(f.handle, std::string_view(key, op.size), op.erase);
+      std::string_view value;
+      if (op.order < f.value_spans.size()) {
+        const auto [at, size] = f.value_spans[op.order];
+        value = std::string_view(f.values).substr(at, size);
+      }
+      fn(f.handle, std::string_view(key, op.size), value, op.erase);
     }
     f.ops.clear();
+    f.value_spans.clear();
+    f.values.clear();
   }
   size_ = 0;
 }
 
 void IndexWrites::emit_into(rocksdb::WriteBatch& batch) {
-  drain([&](rocksdb::ColumnFamilyHandle* family, std::string_view key, bool erase) {
+  drain([&](rocksdb::ColumnFamilyHandle* family, std::string_view key, std::string_view value, bool erase) {
     const rocksdb::Slice k(key.data(), key.size());
     if (erase) {
       batch.Delete(family, k);
     } else {
-      batch.Put(family, k, rocksdb::Slice());
+      batch.Put(family, k, rocksdb::Slice(value.data(), value.size()));
     }
   });
 }

@@ -15,7 +15,9 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace rocksdb {
@@ -29,14 +31,18 @@ class IndexWrites {
  public:
   static constexpr size_t kMaxKey = 24;  // the longest index key (by_address: 9 + 8 bytes)
 
-  // Queues a put (empty value) or a delete of `key` (at most kMaxKey bytes) in `family`.
-  void put(rocksdb::ColumnFamilyHandle* family, std::string_view key) { add(family, key, false); }
-  void erase(rocksdb::ColumnFamilyHandle* family, std::string_view key) { add(family, key, true); }
+  // Queues a put of `key` (at most kMaxKey bytes; the value is usually empty: index entries are keys) or a
+  // delete of it in `family`.
+  void put(rocksdb::ColumnFamilyHandle* family, std::string_view key, std::string_view value = {}) {
+    add(family, key, value, false);
+  }
+  void erase(rocksdb::ColumnFamilyHandle* family, std::string_view key) { add(family, key, {}, true); }
 
   // Hands every family's writes to `op`, family by family, each family's in strictly increasing key order:
   // of several writes of one key only the last queued is handed out (a delete then a put of it in one
   // transaction leaves it present). Leaves the queue empty.
-  using OpFn = std::function<void(rocksdb::ColumnFamilyHandle* family, std::string_view key, bool erase)>;
+  using OpFn = std::function<void(rocksdb::ColumnFamilyHandle* family, std::string_view key, std::string_view value,
+                                  bool erase)>;
   void drain(const OpFn& op);
 
   // drain() into `batch`.
@@ -62,8 +68,12 @@ class IndexWrites {
   struct Family {
     rocksdb::ColumnFamilyHandle* handle;
     std::vector<Op> ops;
+    // The values of the puts that have one, by the op's queue position: (offset in `values`, size). Empty
+    // while the family's puts have no values (the common case costs nothing).
+    std::vector<std::pair<uint32_t, uint32_t>> value_spans;
+    std::string values;
   };
-  void add(rocksdb::ColumnFamilyHandle* family, std::string_view key, bool erase);
+  void add(rocksdb::ColumnFamilyHandle* family, std::string_view key, std::string_view value, bool erase);
 
   std::vector<Family> families_;  // a handful (the index families), in first-use order
   std::vector<Op> scratch_;

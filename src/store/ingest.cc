@@ -220,8 +220,8 @@ Result<bool> Ingester::commit(const rocksdb::WriteBatch& batch, IndexWrites& ind
     ~Cleanup() { im.remove_files(); }
   } cleanup{im};
 
-  index.drain([&](rocksdb::ColumnFamilyHandle* family, std::string_view key, bool erase) {
-    im.write(family, rocksdb::Slice(key.data(), key.size()), rocksdb::Slice(), erase);
+  index.drain([&](rocksdb::ColumnFamilyHandle* family, std::string_view key, std::string_view value, bool erase) {
+    im.write(family, rocksdb::Slice(key.data(), key.size()), rocksdb::Slice(value.data(), value.size()), erase);
   });
   for (size_t id = 0; id < by_cf.size(); ++id) {
     auto& entries = by_cf[id];

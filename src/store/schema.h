@@ -41,7 +41,9 @@
 //
 //   orphans     BE64 apply_seq | pos8 -> transfer value   (transfers of reverted block versions)
 //
-//   by_address  addr20[0..8) | u8 dir | pos8 -> (empty)
+//   by_address  addr20[0..8) | u8 dir | pos8 -> (empty), or for the busiest addresses the transfer's value
+//               (the transfers family's bytes, written in the same commit; rows never change once
+//               written): a page of their history needs no lookup per row (hot_addresses.h)
 //     dir: 0 = outgoing (address is `from`), 1 = incoming (`to`). A self-transfer has both entries.
 //     Only 8 bytes of the address are in the key: readers confirm every hit against the transfer value.
 //     In `watched` mode only the watched side(s) of a transfer are indexed.
@@ -61,8 +63,8 @@
 //                  BE64 apply_seq
 //                  (transfers: `orphans` under apply_seq, backfilled ones included)
 //       SOLIDIFY : BE32 new solidified number | BE32 previous solidified number
-//       BACKFILL : addr20 | VAR count | count × (pos8 | 32 block_id | VAR timestamp_ms | VAR value_len | transfer value)
-//       WATCH    : addr20 | u8 on
+//       BACKFILL : addr20 | VAR count | count × (pos8 | 32 block_id | VAR timestamp_ms | VAR value_len | transfer
+//       value) WATCH    : addr20 | u8 on
 //
 //   watches     addr20 | BE64 added_seq -> VAR removed_seq (0 = still watched) | VAR since_block |
 //               VAR label_len | label

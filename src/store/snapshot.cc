@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <functional>
+#include <string>
+#include <utility>
 
 #include "final_blocks.h"
 #include "records.h"
@@ -18,6 +20,7 @@ struct Candidate {
   decode::Position pos;
   bool want_in = false;
   bool want_out = false;
+  std::string row;  // the transfer's value when its by_address entry carries it (schema.h), else empty
 };
 
 namespace {
@@ -128,6 +131,7 @@ class DirIter {
   }
   bool valid() const { return it_->Valid(); }
   decode::Position pos() const { return schema::get_pos(u8p(it_->key()) + prefix_.size()); }
+  rocksdb::Slice value() const { return it_->value(); }
   void next() { newest_first_ ? it_->Prev() : it_->Next(); }
   rocksdb::Status status() const { return it_->status(); }
 
@@ -231,8 +235,8 @@ Result<std::vector<IndexedTransfer>> Snapshot::block_transfers(const BlockInfo& 
   return out;
 }
 
-// Fetches the values of a batch of candidate rows with one MultiGet and appends, up to `limit` rows, those
-// `accept` keeps (joined with their block).
+// Fetches the values of a batch of candidate rows with one MultiGet (those whose index entry carried its
+// row need none) and appends, up to `limit` rows, those `accept` keeps (joined with their block).
 Status Snapshot::fetch_rows(const std::vector<Candidate>& cands, size_t limit,
                             const std::function<bool(const Candidate&, const schema::TransferValue&)>& accept,
                             BlockCursor& blocks, std::vector<IndexedTransfer>& out) const {
@@ -241,19 +245,27 @@ Status Snapshot::fetch_rows(const std::vector<Candidate>& cands, size_t limit,
   keys.reserve(cands.size());
   std::vector<rocksdb::Slice> slices;
   slices.reserve(cands.size());
-  for (const auto& c : cands) {
-    keys.push_back(schema::pos_fixed(c.pos));
+  std::vector<size_t> lookup(cands.size());  // candidate -> its slot in the MultiGet
+  for (size_t i = 0; i < cands.size(); ++i) {
+    if (!cands[i].row.empty()) continue;
+    lookup[i] = slices.size();
+    keys.push_back(schema::pos_fixed(cands[i].pos));
     slices.emplace_back(keys.back().data, schema::kPosSize);
   }
-  std::vector<rocksdb::PinnableSlice> values(cands.size());
-  std::vector<rocksdb::Status> statuses(cands.size());
+  std::vector<rocksdb::PinnableSlice> values(slices.size());
+  std::vector<rocksdb::Status> statuses(slices.size());
   rocksdb::ReadOptions ro;
   ro.snapshot = snap_;
-  r.db->MultiGet(ro, r.transfers, slices.size(), slices.data(), values.data(), statuses.data());
+  if (!slices.empty()) r.db->MultiGet(ro, r.transfers, slices.size(), slices.data(), values.data(), statuses.data());
   for (size_t i = 0; i < cands.size() && out.size() < limit; ++i) {
-    if (statuses[i].IsNotFound()) return corrupt("index entry without its transfer");
-    if (!statuses[i].ok()) return rocks_error(statuses[i], "reading a transfer");
-    TRONIDX_ASSIGN(auto v, schema::decode_transfer(sv(values[i])));
+    std::string_view row = cands[i].row;
+    if (row.empty()) {
+      const size_t j = lookup[i];
+      if (statuses[j].IsNotFound()) return corrupt("index entry without its transfer");
+      if (!statuses[j].ok()) return rocks_error(statuses[j], "reading a transfer");
+      row = sv(values[j]);
+    }
+    TRONIDX_ASSIGN(auto v, schema::decode_transfer(row));
     if (!accept(cands[i], v)) continue;
     const auto& pos = cands[i].pos;
     TRONIDX_ASSIGN(const BlockInfo* block, blocks.canonical(pos.block_num));
@@ -298,13 +310,15 @@ Result<std::vector<IndexedTransfer>> Snapshot::address_history(const HistoryQuer
       if (in_ok && (!out_ok || !before(outgoing->pos(), in->pos()))) {
         c.pos = in->pos();
         c.want_in = true;
+        c.row = sv(in->value());
       } else {
         c.pos = outgoing->pos();
+        c.row = sv(outgoing->value());
       }
       if (out_ok && outgoing->pos() == c.pos) c.want_out = true;
       if (c.want_in) in->next();
       if (c.want_out) outgoing->next();
-      cands.push_back(c);
+      cands.push_back(std::move(c));
     }
     if (cands.empty()) break;
     TRONIDX_TRY(fetch_rows(cands, q.limit, accept, blocks, out));
@@ -359,7 +373,7 @@ Result<std::vector<IndexedTransfer>> Snapshot::token_history(const TokenQuery& q
   while (it->Valid() && out.size() < q.limit) {
     cands.clear();
     for (; it->Valid() && cands.size() < q.limit - out.size(); q.newest_first ? it->Prev() : it->Next()) {
-      cands.push_back(Candidate{schema::get_pos(u8p(it->key()) + 4), false, false});
+      cands.push_back(Candidate{schema::get_pos(u8p(it->key()) + 4), false, false, {}});
     }
     TRONIDX_TRY(fetch_rows(cands, q.limit, accept, blocks, out));
   }

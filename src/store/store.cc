@@ -11,6 +11,7 @@
 
 #include "compaction_deferral.h"
 #include "final_blocks.h"
+#include "hot_addresses.h"
 #include "index_writes.h"
 #include "ingest.h"
 #include "recompress.h"
@@ -93,6 +94,7 @@ Result<std::unique_ptr<Store>> Store::open(const OpenOptions& options) {
     }
     store->ingest_min_writes_ = options.ingest_min_writes;
     store->recompress_every_commits_ = options.recompress_every_commits;
+    store->hot_ = std::make_unique<HotAddresses>(HotAddresses::Options{options.inline_rows_budget, 0.01});
   }
   store->tokens_ = std::make_unique<TokenDict>();
   store->final_blocks_ = std::make_unique<FinalBlocks>();

@@ -2,7 +2,7 @@
 
 #include <rocksdb/write_batch.h>
 
-
+#include "hot_addresses.h"
 #include "index_writes.h"
 #include "records.h"
 #include "rocks.h"
@@ -91,8 +91,16 @@ Status WriteTxn::put_transfer(const IndexedTransfer& it, uint64_t backfill_seq, 
   auto sv = [](std::string_view v) { return rocksdb::Slice(v.data(), v.size()); };
   schema::encode_transfer_into(to_value(t, ref, backfill_seq), value_buf_);
   batch_->Put(rocks.transfers, sv(schema::pos_fixed(t.position).view()), value_buf_);
-  if (index_from) index_writes_->put(rocks.by_address, schema::by_address_fixed(t.from, schema::kDirOut, t.position).view());
-  if (index_to) index_writes_->put(rocks.by_address, schema::by_address_fixed(t.to, schema::kDirIn, t.position).view());
+  // The busiest addresses' entries carry the row (hot_addresses.h): the same bytes, written in the same commit.
+  const HotAddresses::Carry carry = store_->hot_ ? store_->hot_->note(t.from, t.to) : HotAddresses::Carry{};
+  if (index_from) {
+    index_writes_->put(rocks.by_address, schema::by_address_fixed(t.from, schema::kDirOut, t.position).view(),
+                       carry.from ? std::string_view(value_buf_) : std::string_view());
+  }
+  if (index_to) {
+    index_writes_->put(rocks.by_address, schema::by_address_fixed(t.to, schema::kDirIn, t.position).view(),
+                       carry.to ? std::string_view(value_buf_) : std::string_view());
+  }
   index_writes_->put(rocks.by_token, schema::by_token_fixed(ref, t.position).view());
   index_writes_->put(rocks.by_txid, schema::by_txid_fixed(t.txid, t.position.block_num, t.position.tx_index).view());
   return ok_status();

@@ -46,6 +46,7 @@ struct Config {
   bool sync_writes = true;
   size_t block_cache_mb = 128;
   size_t ingest_min_writes = 50'000;  // store::OpenOptions::ingest_min_writes (0: never)
+  unsigned inline_rows_bytes = 8;     // store::OpenOptions::inline_rows_budget (0: off)
   size_t catch_up_l0_files = 64;      // store::OpenOptions::catch_up_l0_files (0: never defer)
 
   store::ModeConfig mode;

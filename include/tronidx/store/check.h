@@ -14,8 +14,9 @@
 //                   each canonical block the non-backfilled transfers number transfer_count, and
 //                   backfilled ones carry a backfill_seq after the block's apply_seq.
 //   indexes         transfers <=> by_token / by_txid entries both ways; every by_address entry points at
-//                   a transfer whose from (out) / to (in) has the key's prefix; every transfer has at
-//                   least one by_address entry (both in `all` mode).
+//                   a transfer whose from (out) / to (in) has the key's prefix, and one that carries a row
+//                   carries exactly that transfer's; every transfer has at least one by_address entry (both
+//                   in `all` mode).
 //   orphans         each belongs to a retained reverted version at the same height, and per version the
 //                   non-backfilled orphans number its transfer_count.
 //   journal         keys exactly [journal_first, next_seq); Snapshot::journal returns them in order;

@@ -39,6 +39,7 @@ class Ingester;    // commits as ingested table files (src/store/ingest.h)
 class Recompressor;  // background rewrite of ingested ranges (src/store/recompress.h)
 class CompactionDeferral;  // index compaction deferred during a catch-up (src/store/compaction_deferral.h)
 class FinalBlocks;         // final blocks' canonical versions, shared by queries (src/store/final_blocks.h)
+class HotAddresses;        // the addresses whose index entries carry their rows (src/store/hot_addresses.h)
 
 struct OpenOptions {
   std::string path;
@@ -66,6 +67,10 @@ struct OpenOptions {
   // rewrote it several times (src/store/compaction_deferral.h). A family that reaches it compacts as usual
   // for the rest of the catch-up. 0: never deferred.
   size_t catch_up_l0_files = 64;
+  // Disk the busiest addresses' by_address entries may spend on carrying their transfers' rows, in bytes
+  // per transfer written: a page of such an address's history then needs no lookup per row
+  // (src/store/hot_addresses.h). 0: no entry carries a row.
+  double inline_rows_budget = 8;
 };
 
 struct CommitResult {
@@ -189,6 +194,7 @@ class Store {
   mutable uint64_t writes_ = 0;
   std::unique_ptr<TokenDict> tokens_;
   std::unique_ptr<FinalBlocks> final_blocks_;
+  std::unique_ptr<HotAddresses> hot_;  // writable opens
   WatchSet watches_;
   // The last committed transaction's buffers, emptied, for the next begin(): a catch-up commit's batch and
   // index queue grow to tens of MB, and growing them afresh for every commit cost the writer thread their

@@ -1,0 +1,76 @@
+#include "hot_addresses.h"
+
+#include <algorithm>
+
+namespace tronidx::store {
+
+HotAddresses::HotAddresses(Options options) : options_(options) { counters_.reserve(kTracked); }
+
+HotAddresses::Carry HotAddresses::note(const chain::Address& from, const chain::Address& to) {
+  if (options_.budget_bytes <= 0) return {};
+  std::lock_guard lock(mu_);
+  if (transfers_++ % kSampleEvery == 0) {
+    sample(from);
+    sample(to);
+    since_recompute_ += 2;
+    if (since_recompute_ >= kRecomputeEvery) recompute();
+  }
+  if (hot_.empty()) return {};
+  return Carry{is_hot(from), is_hot(to)};
+}
+
+std::vector<chain::Address> HotAddresses::hot() const {
+  std::lock_guard lock(mu_);
+  return hot_;
+}
+
+void HotAddresses::sample(const chain::Address& a) {
+  ++samples_;
+  if (auto it = index_.find(a); it != index_.end()) {
+    ++counters_[it->second].count;
+    return;
+  }
+  if (counters_.size() < kTracked) {
+    index_.emplace(a, counters_.size());
+    counters_.push_back(Counter{a, 1, 0});
+    return;
+  }
+  // Space-Saving: the new address takes the smallest counter over, inheriting its count as its error.
+  const auto min = std::min_element(counters_.begin(), counters_.end(),
+                                    [](const Counter& x, const Counter& y) { return x.count < y.count; });
+  index_.erase(min->address);
+  const auto slot = static_cast<size_t>(min - counters_.begin());
+  index_.emplace(a, slot);
+  *min = Counter{a, min->count + 1, min->count};
+}
+
+void HotAddresses::recompute() {
+  since_recompute_ = 0;
+  if (samples_ >= kDecayAt) {
+    samples_ /= 2;
+    for (auto& c : counters_) {
+      c.count /= 2;
+      c.error /= 2;
+    }
+  }
+  std::vector<const Counter*> by_count;
+  for (const auto& c : counters_) by_count.push_back(&c);
+  std::sort(by_count.begin(), by_count.end(), [](const Counter* x, const Counter* y) { return x->count > y->count; });
+  hot_.clear();
+  double cost = 0;  // bytes per transfer
+  for (const Counter* c : by_count) {
+    // The guaranteed part of its count, as a share of the sampled entries (two per transfer).
+    const double share = static_cast<double>(c->count - c->error) / static_cast<double>(std::max<uint64_t>(samples_, 1));
+    if (share < options_.min_share) break;
+    const double more = 2 * share * kRowBytes;
+    if (cost + more > options_.budget_bytes) continue;  // a smaller one after it may still fit
+    cost += more;
+    hot_.push_back(c->address);
+  }
+}
+
+bool HotAddresses::is_hot(const chain::Address& a) const {
+  return std::find(hot_.begin(), hot_.end(), a) != hot_.end();
+}
+
+}  // namespace tronidx::store
