@@ -26,21 +26,19 @@ std::vector<chain::Address> HotAddresses::hot() const {
 
 void HotAddresses::sample(const chain::Address& a) {
   ++samples_;
-  if (auto it = index_.find(a); it != index_.end()) {
-    ++counters_[it->second].count;
-    return;
+  Counter* min = nullptr;
+  for (Counter& c : counters_) {
+    if (c.address == a) {
+      ++c.count;
+      return;
+    }
+    if (min == nullptr || c.count < min->count) min = &c;
   }
   if (counters_.size() < kTracked) {
-    index_.emplace(a, counters_.size());
     counters_.push_back(Counter{a, 1, 0});
     return;
   }
   // Space-Saving: the new address takes the smallest counter over, inheriting its count as its error.
-  const auto min = std::min_element(counters_.begin(), counters_.end(),
-                                    [](const Counter& x, const Counter& y) { return x.count < y.count; });
-  index_.erase(min->address);
-  const auto slot = static_cast<size_t>(min - counters_.begin());
-  index_.emplace(a, slot);
   *min = Counter{a, min->count + 1, min->count};
 }
 

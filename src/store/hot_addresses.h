@@ -6,9 +6,9 @@
 // miss the block cache. With the row in the entry, a page reads a few consecutive blocks of the index
 // (B5's 1M-transfer address: 3,955 -> 6,636 pages/s, docs/performance.md). Each carried row costs ~61
 // bytes on disk, so only the busiest addresses get it: each address's share of the index entries is
-// estimated from a sample of the transfers written (the Space-Saving top-k count, decayed so that it
-// follows the chain), and the addresses with at least `min_share` of them are taken, densest first, while
-// their rows' estimated cost stays within `budget_bytes` per transfer written.
+// estimated from every 16th transfer written (the Space-Saving top-k count, decayed so that it follows the
+// chain), and the addresses with at least `min_share` of them are taken, densest first, while their rows'
+// estimated cost stays within `budget_bytes` per transfer written.
 //
 // Which entries carry a row changes nothing else: readers take the row from the entry when it is there,
 // from the transfers family when not (rows never change once written), and `tronidx verify` checks each
@@ -17,7 +17,6 @@
 
 #include <cstdint>
 #include <mutex>
-#include <unordered_map>
 #include <vector>
 
 #include "tronidx/chain/address.h"
@@ -47,7 +46,7 @@ class HotAddresses {
 
  private:
   static constexpr size_t kTracked = 64;        // Space-Saving counters
-  static constexpr uint64_t kSampleEvery = 8;   // transfers
+  static constexpr uint64_t kSampleEvery = 16;  // transfers
   static constexpr uint64_t kRecomputeEvery = 1024;  // samples
   static constexpr uint64_t kDecayAt = uint64_t{1} << 20;  // samples: then every count is halved
 
@@ -65,8 +64,7 @@ class HotAddresses {
   uint64_t transfers_ = 0;
   uint64_t samples_ = 0;  // endpoints counted since the last decay (halved with the counts)
   uint64_t since_recompute_ = 0;
-  std::vector<Counter> counters_;
-  std::unordered_map<chain::Address, size_t, chain::AddressHash> index_;
+  std::vector<Counter> counters_;  // scanned: 64 addresses compare faster than a hash map's allocations
   std::vector<chain::Address> hot_;
 };
 
