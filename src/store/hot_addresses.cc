@@ -1,6 +1,7 @@
 #include "hot_addresses.h"
 
 #include <algorithm>
+#include <bit>
 
 namespace tronidx::store {
 
@@ -13,7 +14,9 @@ HotAddresses::Carry HotAddresses::note(const chain::Address& from, const chain::
     sample(from);
     sample(to);
     since_recompute_ += 2;
-    if (since_recompute_ >= kRecomputeEvery) recompute();
+    // A fresh store decides early (after 64, 128, ... samples), then every kRecomputeEvery.
+    const bool early = samples_ >= 64 && samples_ < kRecomputeEvery && std::has_single_bit(samples_);
+    if (early || since_recompute_ >= kRecomputeEvery) recompute();
   }
   if (hot_.empty()) return {};
   return Carry{is_hot(from), is_hot(to)};
