@@ -54,14 +54,17 @@ void HotAddresses::recompute() {
       c.error /= 2;
     }
   }
+  // By the guaranteed part of each count (what it counted itself, not what it inherited).
+  const auto guaranteed = [](const Counter* c) { return c->count - c->error; };
   std::vector<const Counter*> by_count;
   for (const auto& c : counters_) by_count.push_back(&c);
-  std::sort(by_count.begin(), by_count.end(), [](const Counter* x, const Counter* y) { return x->count > y->count; });
+  std::sort(by_count.begin(), by_count.end(),
+            [&](const Counter* x, const Counter* y) { return guaranteed(x) > guaranteed(y); });
   hot_.clear();
   double cost = 0;  // bytes per transfer
   for (const Counter* c : by_count) {
-    // The guaranteed part of its count, as a share of the sampled entries (two per transfer).
-    const double share = static_cast<double>(c->count - c->error) / static_cast<double>(std::max<uint64_t>(samples_, 1));
+    // As a share of the sampled entries (two per transfer).
+    const double share = static_cast<double>(guaranteed(c)) / static_cast<double>(std::max<uint64_t>(samples_, 1));
     if (share < options_.min_share) break;
     const double more = 2 * share * kRowBytes;
     if (cost + more > options_.budget_bytes) continue;  // a smaller one after it may still fit

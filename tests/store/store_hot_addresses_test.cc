@@ -3,8 +3,9 @@
 //     the byte budget (skipping one that alone exceeds it), none with a zero budget, and lets an address
 //     go once it stops appearing;
 //   - a store whose busy address's entries carry rows answers every history query exactly as one whose
-//     entries do not (both directions, both orders, paged), also after reverts; the checker is clean on
-//     it, and reports a carried row that differs from its transfer.
+//     entries do not (both directions, both orders, paged), also after reverts, whether its commits were
+//     write batches or ingested table files; the checker is clean on it, and reports a carried row that
+//     differs from its transfer.
 #include <rocksdb/db.h>
 
 #include <random>
@@ -140,12 +141,17 @@ void expect_same_histories(const Store& with, const Store& without, const std::v
   }
 }
 
-TEST(StoreHotAddresses, HistoryIsTheSameWhetherEntriesCarryRowsOrNot) {
+// Both write paths: commits as write batches (a block followed live) and as ingested table files (catch-up).
+class StoreHotAddressesPaths : public ::testing::TestWithParam<size_t> {};
+
+TEST_P(StoreHotAddressesPaths, HistoryIsTheSameWhetherEntriesCarryRowsOrNot) {
   TempDir dir;
   OpenOptions with_o = open_options(dir.sub("with"), all_mode());
   with_o.sync_writes = false;
+  with_o.ingest_min_writes = GetParam();
   OpenOptions without_o = open_options(dir.sub("without"), all_mode());
   without_o.sync_writes = false;
+  without_o.ingest_min_writes = GetParam();
   without_o.inline_rows_budget = 0;
   const chain::Address hot = make_address(42);
   {
@@ -169,6 +175,9 @@ TEST(StoreHotAddresses, HistoryIsTheSameWhetherEntriesCarryRowsOrNot) {
   EXPECT_EQ(entries(dir.sub("without"), hot).second, 0u);
   EXPECT_EQ(entries(dir.sub("with"), make_address(100)).second, 0u) << "a quiet address carries none";
 }
+
+INSTANTIATE_TEST_SUITE_P(WriteBatchesAndIngestion, StoreHotAddressesPaths,
+                         ::testing::Values(OpenOptions{}.ingest_min_writes, size_t{1}));
 
 TEST(StoreHotAddresses, TheCheckerReportsACarriedRowThatDiffersFromItsTransfer) {
   TempDir dir;
