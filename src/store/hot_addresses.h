@@ -41,7 +41,7 @@ class HotAddresses {
   };
   Carry note(const chain::Address& from, const chain::Address& to);
 
-  // The addresses entries of which currently carry their rows (for tests and metrics).
+  // The addresses whose entries currently carry their rows (for tests).
   std::vector<chain::Address> hot() const;
 
  private:

@@ -94,7 +94,9 @@ Result<std::unique_ptr<Store>> Store::open(const OpenOptions& options) {
     }
     store->ingest_min_writes_ = options.ingest_min_writes;
     store->recompress_every_commits_ = options.recompress_every_commits;
-    store->hot_ = std::make_unique<HotAddresses>(HotAddresses::Options{options.inline_rows_budget, 0.01});
+    HotAddresses::Options hot;
+    hot.budget_bytes = options.inline_rows_budget;
+    store->hot_ = std::make_unique<HotAddresses>(hot);
   }
   store->tokens_ = std::make_unique<TokenDict>();
   store->final_blocks_ = std::make_unique<FinalBlocks>();
