@@ -29,7 +29,7 @@ void IndexWrites::add(rocksdb::ColumnFamilyHandle* family, std::string_view key,
   // The schema's index keys are fixed and short; a longer one is a programming error, not input.
   if (key.size() > kMaxKey) throw std::logic_error("IndexWrites: index key longer than kMaxKey");
   auto f = std::find_if(families_.begin(), families_.end(), [&](const Family& x) { return x.handle == family; });
-  if (f == families_.end()) f = families_.insert(families_.end(), Family{family, {}, {}, {}});
+  if (f == families_.end()) f = families_.insert(families_.end(), Family{family, {}, {}, {}, {}});
   char padded[kMaxKey] = {};
   std::memcpy(padded, key.data(), key.size());
   Op op{{}, static_cast<uint32_t>(f->ops.size()), static_cast<uint8_t>(key.size()), erase};
@@ -44,7 +44,12 @@ void IndexWrites::add(rocksdb::ColumnFamilyHandle* family, std::string_view key,
     f->values.append(value);
   }
   f->ops.push_back(op);
-  ++size_;
+}
+
+size_t IndexWrites::size() const noexcept {
+  size_t n = 0;
+  for (const Family& f : families_) n += f.ops.size();
+  return n;
 }
 
 void IndexWrites::sort_ops(std::vector<Op>& ops, std::vector<Op>& scratch) {
@@ -86,29 +91,31 @@ void IndexWrites::sort_ops(std::vector<Op>& ops, std::vector<Op>& scratch) {
 }
 
 void IndexWrites::drain(const OpFn& fn) {
+  for (size_t i = 0; i < families_.size(); ++i) drain_family(i, fn);
+}
+
+void IndexWrites::drain_family(size_t i, const OpFn& fn) {
+  Family& f = families_.at(i);
+  sort_ops(f.ops, f.scratch);
   char key[kMaxKey];
-  for (Family& f : families_) {
-    sort_ops(f.ops, scratch_);
-    for (size_t n = 0; n < f.ops.size(); ++n) {
-      const Op& op = f.ops[n];
-      // Sorted by (key, order): a later write of the same key follows, and wins.
-      if (n + 1 < f.ops.size() && f.ops[n + 1].words == op.words && f.ops[n + 1].size == op.size) continue;
-      for (size_t i = 0; i < kWords; ++i) {
-        const uint64_t w = to_big_endian(op.words[i]);
-        std::memcpy(key + 8 * i, &w, 8);
-      }
-      std::string_view value;
-      if (op.order < f.value_spans.size()) {
-        const auto [at, size] = f.value_spans[op.order];
-        value = std::string_view(f.values).substr(at, size);
-      }
-      fn(f.handle, std::string_view(key, op.size), value, op.erase);
+  for (size_t n = 0; n < f.ops.size(); ++n) {
+    const Op& op = f.ops[n];
+    // Sorted by (key, order): a later write of the same key follows, and wins.
+    if (n + 1 < f.ops.size() && f.ops[n + 1].words == op.words && f.ops[n + 1].size == op.size) continue;
+    for (size_t w = 0; w < kWords; ++w) {
+      const uint64_t word = to_big_endian(op.words[w]);
+      std::memcpy(key + 8 * w, &word, 8);
     }
-    f.ops.clear();
-    f.value_spans.clear();
-    f.values.clear();
+    std::string_view value;
+    if (op.order < f.value_spans.size()) {
+      const auto [at, size] = f.value_spans[op.order];
+      value = std::string_view(f.values).substr(at, size);
+    }
+    fn(f.handle, std::string_view(key, op.size), value, op.erase);
   }
-  size_ = 0;
+  f.ops.clear();
+  f.value_spans.clear();
+  f.values.clear();
 }
 
 void IndexWrites::emit_into(rocksdb::WriteBatch& batch) {

@@ -48,7 +48,19 @@ class IndexWrites {
   // drain() into `batch`.
   void emit_into(rocksdb::WriteBatch& batch);
 
-  size_t size() const noexcept { return size_; }
+  // The families written to, for draining them concurrently (a catch-up commit builds one table file per
+  // family: ingest.h). For i < families(): family(i), its queued writes' count and values' bytes
+  // (queued(i), value_bytes(i)), and drain_family(i, op), which is drain() for that family alone. Distinct
+  // families may be drained at the same time from different threads, with nothing else called meanwhile.
+  // A family stays listed once drained (with nothing queued).
+  size_t families() const noexcept { return families_.size(); }
+  rocksdb::ColumnFamilyHandle* family(size_t i) const { return families_.at(i).handle; }
+  size_t queued(size_t i) const { return families_.at(i).ops.size(); }
+  size_t value_bytes(size_t i) const { return families_.at(i).values.size(); }
+  void drain_family(size_t i, const OpFn& op);
+
+  // Writes queued, in all families.
+  size_t size() const noexcept;
 
  private:
   // The key is held as three big-endian words, zero-padded: comparing (words, size) as integers orders keys
@@ -72,12 +84,11 @@ class IndexWrites {
     // while the family's puts have no values (the common case costs nothing).
     std::vector<std::pair<uint32_t, uint32_t>> value_spans;
     std::string values;
+    std::vector<Op> scratch;  // sort_ops' (one per family: families are drained concurrently)
   };
   void add(rocksdb::ColumnFamilyHandle* family, std::string_view key, std::string_view value, bool erase);
 
   std::vector<Family> families_;  // a handful (the index families), in first-use order
-  std::vector<Op> scratch_;
-  size_t size_ = 0;
 };
 
 }  // namespace tronidx::store

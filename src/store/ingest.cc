@@ -1,18 +1,21 @@
 #include "ingest.h"
 
+#include <pthread.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/sst_file_writer.h>
 #include <rocksdb/write_batch.h>
-
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <exception>
 #include <filesystem>
-#include <thread>
+#include <functional>
+#include <mutex>
 #include <system_error>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -75,6 +78,44 @@ bool unseen_by_open_snapshots(const rocksdb::ColumnFamilyHandle* family, const s
   return std::none_of(entries.begin(), entries.end(), [](const Entry& e) { return e.erase; });
 }
 
+// One table file's building in a commit, and how much it writes (bytes, estimated).
+struct Job {
+  size_t weight;
+  std::function<void()> run;
+};
+constexpr size_t kIndexEntryBytes = 24;  // an index key, as a weight (IndexWrites::kMaxKey)
+
+// Runs `jobs` on the calling thread and one more per further core (at most one per job), heaviest first,
+// each thread taking the next job when done with its last; returns when all are done. An exception of a
+// job is rethrown here, once every thread has stopped.
+void run_longest_first(std::vector<Job>& jobs) {
+  std::sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) { return a.weight > b.weight; });
+  const size_t lanes = std::min<size_t>(jobs.size(), std::max(1U, std::thread::hardware_concurrency()));
+  std::atomic<size_t> next{0};
+  std::mutex mu;
+  std::exception_ptr failed;
+  const auto lane = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < jobs.size();) {
+      try {
+        jobs[i].run();
+      } catch (...) {
+        std::lock_guard lock(mu);
+        if (!failed) failed = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (size_t n = 1; n < lanes; ++n) {
+    helpers.emplace_back([&lane] {
+      pthread_setname_np(pthread_self(), "ingest-lane");
+      lane();
+    });
+  }
+  lane();
+  for (auto& t : helpers) t.join();
+  if (failed) std::rethrow_exception(failed);
+}
+
 constexpr auto kMaxCompactionWait = std::chrono::minutes(1);
 constexpr auto kCompactionPoll = std::chrono::milliseconds(10);
 
@@ -129,44 +170,50 @@ struct Ingester::Impl {
     }
   }
 
+  // One family's table file in a commit. Each is built by one job of the commit (see commit()), which
+  // opens it at the family's first key: a family whose writes all cancel out has none.
   struct File {
+    rocksdb::ColumnFamilyHandle* handle = nullptr;
+    const rocksdb::Options* options = nullptr;
     std::string path;
-    rocksdb::ColumnFamilyHandle* handle;
-  };
-  std::vector<File> files;  // this commit's, removed unless ingested (moved into the database)
+    std::unique_ptr<rocksdb::SstFileWriter> writer;  // while the file is built
+    rocksdb::Status status;
+    bool opened = false;
 
-  // The table file being written: opened on a family's first write, finished by the next family's or
-  // by finish().
-  std::unique_ptr<rocksdb::SstFileWriter> writer;
-  rocksdb::Status status;
-
-  void write(rocksdb::ColumnFamilyHandle* family, const rocksdb::Slice& key, const rocksdb::Slice& value, bool erase) {
-    if (!status.ok()) return;
-    if (files.empty() || files.back().handle != family) {
-      finish();
+    void write(const rocksdb::Slice& key, const rocksdb::Slice& value, bool erase) {
       if (!status.ok()) return;
-      const Family& fam = families.at(family->GetID());
-      File f{dir + "/" + std::to_string(next_file++) + "-" + family->GetName() + ".sst", family};
-      writer = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), fam.options, family,
-                                                         /*invalidate_page_cache=*/false);
-      status = writer->Open(f.path);
-      files.push_back(std::move(f));
-      if (!status.ok()) return;
+      if (!opened) {
+        opened = true;
+        writer = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), *options, handle,
+                                                          /*invalidate_page_cache=*/false);
+        status = writer->Open(path);
+        if (!status.ok()) return;
+      }
+      status = erase ? writer->Delete(key) : writer->Put(key, value);
     }
-    status = erase ? writer->Delete(key) : writer->Put(key, value);
-  }
+    void finish() {
+      if (writer && status.ok()) status = writer->Finish();
+      writer.reset();
+    }
+  };
+  std::vector<File> files;  // this commit's, one per family written; removed unless ingested (moved into the database)
 
-  void finish() {
-    if (writer && status.ok()) status = writer->Finish();
-    writer.reset();
+  File& add_file(rocksdb::ColumnFamilyHandle* family) {
+    const Family& fam = families.at(family->GetID());
+    File f;
+    f.handle = family;
+    f.options = &fam.options;
+    f.path = dir + "/" + std::to_string(next_file++) + "-" + family->GetName() + ".sst";
+    return files.emplace_back(std::move(f));
   }
 
   void remove_files() {
-    writer.reset();
     std::error_code ec;
-    for (const auto& f : files) std::filesystem::remove(f.path, ec);
+    for (auto& f : files) {
+      f.writer.reset();
+      if (f.opened) std::filesystem::remove(f.path, ec);
+    }
     files.clear();
-    status = rocksdb::Status::OK();
   }
 };
 
@@ -220,21 +267,47 @@ Result<bool> Ingester::commit(const rocksdb::WriteBatch& batch, IndexWrites& ind
     ~Cleanup() { im.remove_files(); }
   } cleanup{im};
 
-  index.drain([&](rocksdb::ColumnFamilyHandle* family, std::string_view key, std::string_view value, bool erase) {
-    im.write(family, rocksdb::Slice(key.data(), key.size()), rocksdb::Slice(value.data(), value.size()), erase);
-  });
+  // Each family's file is built by a job of its own (sorting its writes, writing and syncing the file), and
+  // the jobs run on as many threads as there are cores: a catch-up's writer thread was its bottleneck,
+  // busy ~75 % of the time with these files while the cores were idle ~25 % (docs/performance.md,
+  // fifteenth session). Distinct families' writes are independent until IngestExternalFiles below.
+  im.files.clear();
+  im.files.reserve(index.families() + by_cf.size());
+  std::vector<Job> jobs;
+  for (size_t i = 0; i < index.families(); ++i) {
+    if (index.queued(i) == 0) continue;
+    Impl::File& f = im.add_file(index.family(i));
+    jobs.push_back(
+        {index.queued(i) * kIndexEntryBytes + index.value_bytes(i), [&index, &f, i] {
+           index.drain_family(
+               i, [&f](rocksdb::ColumnFamilyHandle*, std::string_view key, std::string_view value, bool erase) {
+                 f.write(rocksdb::Slice(key.data(), key.size()), rocksdb::Slice(value.data(), value.size()), erase);
+               });
+           f.finish();
+         }});
+  }
   for (size_t id = 0; id < by_cf.size(); ++id) {
     auto& entries = by_cf[id];
     if (entries.empty()) continue;
     if (im.families[id].handle == nullptr) return make_error(Errc::kInternal, "a write to an unknown column family");
-    sort_entries(entries);
-    for (const Entry& e : entries) im.write(im.families[id].handle, e.key, e.value, e.erase);
+    Impl::File& f = im.add_file(im.families[id].handle);
+    size_t bytes = 0;
+    for (const Entry& e : entries) bytes += e.key.size() + e.value.size();
+    jobs.push_back({bytes, [&entries, &f] {
+                      sort_entries(entries);
+                      for (const Entry& e : entries) f.write(e.key, e.value, e.erase);
+                      f.finish();
+                    }});
   }
-  im.finish();
-  if (!im.status.ok()) return ingest_error(im.status, "writing " + im.files.back().path);
+  run_longest_first(jobs);
+  for (const auto& f : im.files) {
+    if (!f.status.ok()) return ingest_error(f.status, "writing " + f.path);
+  }
+  std::erase_if(im.files, [](const Impl::File& f) { return !f.opened; });
 
   // One file per family; a family written both through the batch and IndexWrites would need its two
   // files merged, which the schema never asks for (index families are only written through IndexWrites).
+  // The files are in a fixed order (IndexWrites' families, then by family id), whichever job finished first.
   std::vector<rocksdb::IngestExternalFileArg> args;
   for (const auto& f : im.files) {
     auto it = std::find_if(args.begin(), args.end(), [&](const auto& a) { return a.column_family == f.handle; });

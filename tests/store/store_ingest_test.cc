@@ -1,7 +1,8 @@
 // Commits that go in as ingested table files (src/store/ingest.h): the same transactions committed as
 // WriteBatches and as ingestions leave the same database (every family's keys and values); snapshots
 // taken before an ingested commit do not see it; a failed ingestion leaves the store as it was and the
-// next commit succeeds; files left by an interrupted commit are removed at open; the ranges catch-up
+// next commit succeeds, also when only one family's table file failed while the others' (built concurrently)
+// were written, which are then removed; files left by an interrupted commit are removed at open; the ranges catch-up
 // commits ingested (uncompressed) are rewritten with the last level's compression in the background, contents
 // unchanged, and those a catch-up that did not end left are rewritten after the next open;
 // a commit waits while compaction is behind; a catch-up's index files stay at L0 until it ends, and compacted
@@ -270,6 +271,42 @@ TEST(StoreIngest, AFailedIngestionLeavesTheStoreUnchangedAndTheNextCommitSucceed
   const auto rows = must(snap(*store)->token_history(tq), "token history");
   EXPECT_FALSE(rows.empty());
   for (const auto& r : rows) EXPECT_EQ(r.transfer.token, token_b());
+}
+
+TEST(StoreIngest, OneFamilysFailedFileFailsTheWholeCommitAndRemovesTheOthers) {
+  TempDir dir;
+  TestChain chain;
+  auto store = new_store(dir.path(), all_mode(), 1, chain);
+  const auto h = chain.push();
+  std::vector<decode::Transfer> moved;
+  for (auto t : block_transfers(105, 0, 8)) {
+    t.position.block_num = h.block_num;
+    moved.push_back(t);
+  }
+  // The by_txid file of the next commits cannot be created (a directory holds its name); the other families'
+  // files can (the ingester numbers a commit's files from 0 when it opens, "<n>-<family>.sst").
+  const fs::path ingest = dir.sub("ingest");
+  for (int n = 0; n < 64; ++n) fs::create_directories(ingest / (std::to_string(n) + "-" + schema::kCfByTxid + ".sst"));
+  {
+    WriteTxn txn = store->begin();
+    ASSERT_OK(txn.apply_block(h, 10, moved));
+    auto r = store->commit(std::move(txn));
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find(schema::kCfByTxid), std::string::npos) << r.error().message;
+  }
+  EXPECT_EQ(store->state().tip, chain.base());
+  Snapshot::TokenQuery tq;
+  tq.token = token_b();
+  EXPECT_TRUE(must(snap(*store)->token_history(tq), "token history").empty());
+  size_t left = 0;
+  for (const auto& e : fs::directory_iterator(ingest)) left += e.is_regular_file() ? 1 : 0;
+  EXPECT_EQ(left, 0u) << "table files of the failed commit were left in " << ingest;
+
+  fs::remove_all(ingest);
+  fs::create_directories(ingest);
+  apply_commit(*store, h, moved);
+  EXPECT_EQ(store->state().tip, chain.tip());
+  EXPECT_FALSE(must(snap(*store)->token_history(tq), "token history").empty());
 }
 
 // The transfers family, whose rows are read one by one from blocks mostly not in the cache, has 8 KB data
