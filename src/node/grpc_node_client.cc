@@ -7,6 +7,8 @@
 #include <condition_variable>
 #include <mutex>
 #include <random>
+#include <span>
+#include <string>
 
 #include "tron/api.grpc.pb.h"
 #include "wire.h"
@@ -57,19 +59,19 @@ class GrpcNodeClient final : public NodeClient {
     if (!get_block_unimplemented_.load(std::memory_order_relaxed)) {
       auto r = call<decode::BlockHeader>(kGetBlock, [&](Conn& c, grpc::ClientContext& ctx) -> Result<decode::BlockHeader> {
         protocol::BlockReq req;  // empty id_or_num: the head block, header only
-        std::string bytes;
+        std::span<const uint8_t> bytes;
         auto s = raw_call(c, ctx, "/protocol.Wallet/GetBlock", req, bytes);
         if (!s.ok()) return from_grpc(s, "GetBlock", c.address);
-        return wire::parse_head(span_of(bytes));
+        return wire::parse_head(bytes);
       });
       if (!unimplemented(r)) return r;
     }
     return call<decode::BlockHeader>(kGetNowBlock2, [&](Conn& c, grpc::ClientContext& ctx) -> Result<decode::BlockHeader> {
       protocol::EmptyMessage req;
-      std::string bytes;
+      std::span<const uint8_t> bytes;
       auto s = raw_call(c, ctx, "/protocol.Wallet/GetNowBlock2", req, bytes);
       if (!s.ok()) return from_grpc(s, "GetNowBlock2", c.address);
-      return wire::parse_head(span_of(bytes));
+      return wire::parse_head(bytes);
     });
   }
 
@@ -92,10 +94,10 @@ class GrpcNodeClient final : public NodeClient {
         protocol::BlockReq req;
         req.set_id_or_num(std::to_string(block_num));
         req.set_detail(false);
-        std::string bytes;
+        std::span<const uint8_t> bytes;
         auto s = raw_call(c, ctx, "/protocol.Wallet/GetBlock", req, bytes);
         if (!s.ok()) return from_grpc(s, "GetBlock", c.address);
-        TRONIDX_ASSIGN(auto b, wire::parse_block(span_of(bytes), block_num, false, false));
+        TRONIDX_ASSIGN(auto b, wire::parse_block(bytes, block_num, false, false));
         return b.header;
       });
       if (!unimplemented(r)) return r;
@@ -113,11 +115,11 @@ class GrpcNodeClient final : public NodeClient {
       protocol::BlockLimit req;
       req.set_startnum(static_cast<int64_t>(from));
       req.set_endnum(static_cast<int64_t>(to));
-      std::string bytes;
+      std::span<const uint8_t> bytes;
       auto s = raw_call(c, ctx, "/protocol.Wallet/GetBlockByLimitNext2", req, bytes);
       if (!s.ok()) return from_grpc(s, "GetBlockByLimitNext2", c.address);
       metrics_.bytes_received.add(bytes.size());
-      TRONIDX_ASSIGN(auto out, wire::parse_block_list(span_of(bytes), from, opts_.verify_txids));
+      TRONIDX_ASSIGN(auto out, wire::parse_block_list(bytes, from, opts_.verify_txids));
       if (static_cast<uint64_t>(out.size()) != to - from) {
         return make_error(Errc::kUnavailable, "node returned " + std::to_string(out.size()) + " of the " +
                                                   std::to_string(to - from) + " blocks from " + std::to_string(from) +
@@ -132,11 +134,11 @@ class GrpcNodeClient final : public NodeClient {
     return call<Out>(kGetInfos, [&](Conn& c, grpc::ClientContext& ctx) -> Result<Out> {
       protocol::NumberMessage req;
       req.set_num(static_cast<int64_t>(block_num));
-      std::string bytes;
+      std::span<const uint8_t> bytes;
       auto s = raw_call(c, ctx, "/protocol.Wallet/GetTransactionInfoByBlockNum", req, bytes);
       if (!s.ok()) return from_grpc(s, "GetTransactionInfoByBlockNum", c.address);
       metrics_.bytes_received.add(bytes.size());
-      TRONIDX_ASSIGN(auto infos, wire::parse_infos(span_of(bytes), block_num));
+      TRONIDX_ASSIGN(auto infos, wire::parse_infos(bytes, block_num));
       if (tx_count > 0 && infos.empty()) {
         return make_error(Errc::kUnavailable, "node has no transaction infos for block " + std::to_string(block_num) +
                                                   " (not ready, or transaction history is off on the node)");
@@ -173,12 +175,13 @@ class GrpcNodeClient final : public NodeClient {
     std::unique_ptr<grpc::GenericStub> generic;  // block and info calls: answers parsed from raw bytes
   };
 
-  // A unary call whose answer is kept as raw bytes (parsed by node/wire.h without protobuf objects). It
-  // completes on a queue of its own that this thread polls: gRPC 1.51's callback API would run the
-  // completion on its callback threads, which sleep 100 ms after a second without events
-  // (tronidx/common/callback_keepawake.h); a head poll once a second then waited for them every other time.
+  // A unary call whose answer is kept as raw bytes (parsed by node/wire.h without protobuf objects), in
+  // `out`: valid until this thread's next raw_call. It completes on a queue of its own that this thread
+  // polls: gRPC 1.51's callback API would run the completion on its callback threads, which sleep 100 ms
+  // after a second without events (tronidx/common/callback_keepawake.h); a head poll once a second then
+  // waited for them every other time.
   static grpc::Status raw_call(Conn& c, grpc::ClientContext& ctx, const char* method,
-                               const google::protobuf::Message& request, std::string& out) {
+                               const google::protobuf::Message& request, std::span<const uint8_t>& out) {
     const std::string req = request.SerializeAsString();
     grpc::Slice slice(req);
     grpc::ByteBuffer request_buf(&slice, 1);
@@ -198,15 +201,22 @@ class GrpcNodeClient final : public NodeClient {
     if (!s.ok()) return s;
     std::vector<grpc::Slice> slices;
     if (!response_buf.Dump(&slices).ok()) return {grpc::StatusCode::INTERNAL, "cannot read the answer"};
-    out.clear();
-    out.reserve(response_buf.Length());
-    for (const auto& sl : slices) out.append(reinterpret_cast<const char*>(sl.begin()), sl.size());  // NOLINT
+    // Each thread copies its answers into one buffer, kept for its next call. A catch-up's 100-block answers
+    // are ~10 MB: jemalloc serves a new buffer that large from its oversize arena (8 MiB and up) and hands
+    // its pages back to the kernel when it is freed, so every answer was copied into fresh pages, whose
+    // faults were most of tronidxd's (docs/performance.md, fifteenth session). The price is resident
+    // memory: up to kKeptBufferBytes per fetch worker; a larger answer is read into a buffer that the
+    // thread's next smaller one frees.
+    thread_local std::string buffer;
+    const size_t length = response_buf.Length();
+    if (buffer.capacity() > kKeptBufferBytes && length <= kKeptBufferBytes) std::string().swap(buffer);
+    buffer.clear();
+    buffer.reserve(length);
+    for (const auto& sl : slices) buffer.append(reinterpret_cast<const char*>(sl.begin()), sl.size());  // NOLINT
+    out = {reinterpret_cast<const uint8_t*>(buffer.data()), buffer.size()};  // NOLINT
     return s;
   }
-
-  static std::span<const uint8_t> span_of(const std::string& s) {
-    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};  // NOLINT
-  }
+  static constexpr size_t kKeptBufferBytes = size_t{16} << 20;
 
   // Runs `fn` with retries, backoff with jitter and endpoint failover (see RetryPolicy).
   template <class T, class Fn>
