@@ -98,6 +98,8 @@ void commit_blocks(benchmark::State& state) {
   st.reset();
   std::filesystem::remove_all(dir);
 }
+// The committing thread's CPU only: a commit's table files are built partly on an ingest-lane thread beside
+// it (src/store/ingest.cc), whose CPU the _process variants count.
 void BM_CommitBlocks(benchmark::State& state) { commit_blocks(state); }
 BENCHMARK(BM_CommitBlocks)->Unit(benchmark::kMillisecond)->Iterations(17);
 void BM_CommitBlocks_process(benchmark::State& state) { commit_blocks(state); }
