@@ -63,9 +63,8 @@ class IndexWritesOrder : public ::testing::Test {
     for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h);
   }
 
-  // Queues `writes` (in this order) into IndexWrites and returns what it emits.
-  std::vector<Write> emit(const std::vector<Write>& writes) {
-    IndexWrites iw;
+  // Queues `writes` into `iw`, in this order.
+  void queue(IndexWrites& iw, const std::vector<Write>& writes) {
     for (const auto& w : writes) {
       if (w.erase) {
         iw.erase(handles_[w.family], w.key);
@@ -73,6 +72,12 @@ class IndexWritesOrder : public ::testing::Test {
         iw.put(handles_[w.family], w.key);
       }
     }
+  }
+
+  // Queues `writes` (in this order) into IndexWrites and returns what it emits.
+  std::vector<Write> emit(const std::vector<Write>& writes) {
+    IndexWrites iw;
+    queue(iw, writes);
     EXPECT_EQ(iw.size(), writes.size());
     rocksdb::WriteBatch batch;
     iw.emit_into(batch);
@@ -185,13 +190,7 @@ TEST_F(IndexWritesOrder, OfAKeysWritesOnlyTheLastQueuedIsEmitted) {
 TEST_F(IndexWritesOrder, FamiliesDrainedConcurrentlyHandOutWhatDrainDoes) {
   const auto writes = random_writes(60'000, false);
   IndexWrites iw;
-  for (const auto& w : writes) {
-    if (w.erase) {
-      iw.erase(handles_[w.family], w.key);
-    } else {
-      iw.put(handles_[w.family], w.key);
-    }
-  }
+  queue(iw, writes);
   ASSERT_EQ(iw.families(), 2u);
   size_t queued = 0;
   for (size_t i = 0; i < iw.families(); ++i) {
