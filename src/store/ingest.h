@@ -42,7 +42,9 @@ class Ingester {
   Ingester& operator=(const Ingester&) = delete;
 
   // Writes `batch` (puts and deletes only) and `index` as one table file per family and ingests them in
-  // one atomic step; true when done (`index` drained). Back-pressure: a WriteBatch writer is slowed and
+  // one atomic step; true when done (`index` drained). The files are built concurrently, on the calling
+  // thread and one short-lived `ingest-lane` thread per further core (each family's by one of them), and all
+  // of them are finished before the ingestion; if any cannot be built, none is ingested. Back-pressure: a WriteBatch writer is slowed and
   // then stopped by RocksDB while a family's L0 holds level0_slowdown_writes_trigger files or more
   // (compaction behind); ingestion takes no such path, so commit() first waits, up to a minute, until every
   // family whose files land at L0 is below that trigger (but those whose compaction is deferred). False, with nothing
