@@ -171,7 +171,8 @@ struct Ingester::Impl {
   }
 
   // One family's table file in a commit. Each is built by one job of the commit (see commit()), which
-  // opens it at the family's first key: a family whose writes all cancel out has none.
+  // opens it at the family's first key. A family gets a job only when it has writes, and of several writes of
+  // a key the last is kept, so every job writes at least one key and every file is opened.
   struct File {
     rocksdb::ColumnFamilyHandle* handle = nullptr;
     const rocksdb::Options* options = nullptr;
@@ -303,7 +304,6 @@ Result<bool> Ingester::commit(const rocksdb::WriteBatch& batch, IndexWrites& ind
   for (const auto& f : im.files) {
     if (!f.status.ok()) return ingest_error(f.status, "writing " + f.path);
   }
-  std::erase_if(im.files, [](const Impl::File& f) { return !f.opened; });
 
   // One file per family; a family written both through the batch and IndexWrites would need its two
   // files merged, which the schema never asks for (index families are only written through IndexWrites).
