@@ -162,41 +162,103 @@ void run_catch_up(Report& report, const BenchOptions& opt) {
     report.add({"B1", "catch-up (all mode)", 0, "blocks/s", {}, "", "", {}, "tron-sim: " + sim.error().message});
     return;
   }
-  auto lim = limit(**sim, opt.concurrency, target);
-  if (!lim.ok()) {
-    report.add({"B1", "fetch+parse limit", 0, "blocks/s", {}, "", "", {}, lim.error().message});
+  // The limit and the catch-up run one after the other, and load on this shared machine that comes and goes
+  // between them moves their ratio by more than B1's margin (a compiler running beside both took 37 % off
+  // the limit and 22 % off the catch-up): the pair runs three times, alternating which goes first, and the
+  // pair with the median ratio is reported, every ratio in the note. The catch-ups keep their database in
+  // the same place, each replacing the last's: B6 measures the last one's.
+  struct Pair {
+    Limit lim;
+    CatchUpRun all;
+    double ratio() const { return all.blocks_per_s / lim.blocks_per_s(); }
+  };
+  std::vector<Pair> pairs;
+  uint64_t max_rss = 0;
+  std::string err;
+  const int runs = opt.quick ? 1 : 3;
+  for (int r = 0; r < runs && err.empty(); ++r) {
+    Pair p;
+    const auto run_limit = [&] {
+      auto lim = limit(**sim, opt.concurrency, target);
+      if (lim.ok()) p.lim = *lim;
+      if (!lim.ok()) err = "fetch+parse limit: " + lim.error().message;
+    };
+    const auto run_all = [&] {
+      p.all = catch_up(**sim, "all", opt.concurrency, target, "", opt.work_dir / "b1-data");
+      err = p.all.error;
+      max_rss = std::max(max_rss, p.all.max_rss);
+    };
+    if (r % 2 == 0) {
+      run_limit();
+      if (err.empty()) run_all();
+    } else {
+      run_all();
+      if (err.empty()) run_limit();
+    }
+    if (err.empty()) pairs.push_back(p);
+  }
+  if (!err.empty()) {
+    report.add({"B1", "catch-up (all mode)", 0, "blocks/s", {}, "", "", {}, err});
     return;
   }
-  report.add({"B1", "fetch+parse-only limit", lim->blocks_per_s(), "blocks/s", {}, "", "", {},
-              std::to_string(static_cast<uint64_t>(lim->fetch.mb_per_s())) + " MB/s of protobuf, " +
-                  std::to_string(static_cast<uint64_t>(lim->fetch.calls_per_s())) + " calls/s"});
-
-  auto all = catch_up(**sim, "all", opt.concurrency, target, "", opt.work_dir / "b1-data");
-  if (!all.error.empty()) {
-    report.add({"B1", "catch-up (all mode)", 0, "blocks/s", {}, "", "", {}, all.error});
-  } else {
-    const bool met = all.blocks_per_s >= 1000 && all.blocks_per_s >= 0.6 * lim->blocks_per_s();
-    report.add({"B1", "catch-up, all mode", all.blocks_per_s, "blocks/s", lim->blocks_per_s(),
-                "fetch+parse-only limit", ">= 1000 and >= 60% of limit", met, ""});
+  const std::string data_dir = pairs.back().all.data_dir.string();
+  std::string ratios = "median of " + std::to_string(pairs.size()) + " alternating pairs; ratios";
+  for (const auto& p : pairs) ratios.append(" ").append(format_value(100 * p.ratio())).append("%");
+  std::sort(pairs.begin(), pairs.end(), [](const Pair& a, const Pair& b) { return a.ratio() < b.ratio(); });
+  const Limit& lim = pairs[pairs.size() / 2].lim;
+  const CatchUpRun& all = pairs[pairs.size() / 2].all;
+  report.add({"B1",
+              "fetch+parse-only limit",
+              lim.blocks_per_s(),
+              "blocks/s",
+              {},
+              "",
+              "",
+              {},
+              std::to_string(static_cast<uint64_t>(lim.fetch.mb_per_s())) + " MB/s of protobuf, " +
+                  std::to_string(static_cast<uint64_t>(lim.fetch.calls_per_s())) + " calls/s"});
+  {
+    const bool met = all.blocks_per_s >= 1000 && all.blocks_per_s >= 0.6 * lim.blocks_per_s();
+    report.add({"B1", "catch-up, all mode", all.blocks_per_s, "blocks/s", lim.blocks_per_s(), "fetch+parse-only limit",
+                ">= 1000 and >= 60% of limit", met, ratios});
     report.add({"B1", "catch-up, all mode", all.transfers_per_s, "transfers/s", {}, "", "", {},
                 std::to_string(all.transfers) + " transfers indexed"});
     // What the rates come from on two shared cores: CPU time per block, the daemon's next to the limit
     // client's (steadier than the rates themselves on a shared machine).
-    report.add({"B1", "CPU per block: tronidxd", all.daemon_cpu_ms, "ms", lim->client_cpu_ms, "fetch+parse client's",
-                "", {},
-                "tron-sim serving them: " + format_value(all.sim_cpu_ms) + " / " + format_value(lim->sim_cpu_ms) +
-                    " ms"});
+    report.add(
+        {"B1",
+         "CPU per block: tronidxd",
+         all.daemon_cpu_ms,
+         "ms",
+         lim.client_cpu_ms,
+         "fetch+parse client's",
+         "",
+         {},
+         "tron-sim serving them: " + format_value(all.sim_cpu_ms) + " / " + format_value(lim.sim_cpu_ms) + " ms"});
     // The steady range leaves out the compactions still running when the daemon catches up (with
     // store.catch_up_l0_files, those of the index families): the whole catch-up's CPU counts them.
-    report.add({"B1", "CPU per block: tronidxd, whole catch-up and the compactions it left", all.daemon_total_cpu_ms,
-                "ms", lim->client_cpu_ms, "fetch+parse client's", "", {},
+    report.add({"B1",
+                "CPU per block: tronidxd, whole catch-up and the compactions it left",
+                all.daemon_total_cpu_ms,
+                "ms",
+                lim.client_cpu_ms,
+                "fetch+parse client's",
+                "",
+                {},
                 "those compactions ended " + format_value(all.settle_s) + " s after the catch-up"});
-    report.add({"B7", "peak RSS during B1", static_cast<double>(all.max_rss) / 1e6, "MB", {}, "", "<= 512 MB",
-                all.max_rss <= 512'000'000ull, ""});
+    report.add({"B7",
+                "peak RSS during B1",
+                static_cast<double>(max_rss) / 1e6,
+                "MB",
+                {},
+                "",
+                "<= 512 MB",
+                max_rss <= 512'000'000ull,
+                "the highest of B1's catch-ups"});
     // B6: SST bytes per indexed transfer (every column family, all indexes included) as the catch-up left
     // them (reopening flushes what was left in memtables), then after a full compaction.
     store::OpenOptions so;
-    so.path = all.data_dir.string();
+    so.path = data_dir;
     so.create_if_missing = false;
     auto st = store::Store::open(so);
     const auto per_transfer = [&](double x) {
@@ -238,8 +300,8 @@ void run_catch_up(Report& report, const BenchOptions& opt) {
   if (!watched.error.empty()) {
     report.add({"B2", "catch-up, watched (100k)", 0, "blocks/s", {}, "", "", {}, watched.error});
   } else {
-    const bool met = watched.blocks_per_s >= 0.8 * lim->blocks_per_s();
-    report.add({"B2", "catch-up, watched mode, 100k addresses", watched.blocks_per_s, "blocks/s", lim->blocks_per_s(),
+    const bool met = watched.blocks_per_s >= 0.8 * lim.blocks_per_s();
+    report.add({"B2", "catch-up, watched mode, 100k addresses", watched.blocks_per_s, "blocks/s", lim.blocks_per_s(),
                 "fetch+parse-only limit", ">= 80% of the B1 limit", met, ""});
   }
 }
