@@ -176,6 +176,7 @@ struct Ingester::Impl {
   struct File {
     rocksdb::ColumnFamilyHandle* handle = nullptr;
     const rocksdb::Options* options = nullptr;
+    const rocksdb::EnvOptions* env_options = nullptr;
     std::string path;
     std::unique_ptr<rocksdb::SstFileWriter> writer;  // while the file is built
     rocksdb::Status status;
@@ -185,7 +186,7 @@ struct Ingester::Impl {
       if (!status.ok()) return;
       if (!opened) {
         opened = true;
-        writer = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), *options, handle,
+        writer = std::make_unique<rocksdb::SstFileWriter>(*env_options, *options, handle,
                                                           /*invalidate_page_cache=*/false);
         status = writer->Open(path);
         if (!status.ok()) return;
@@ -197,6 +198,9 @@ struct Ingester::Impl {
       writer.reset();
     }
   };
+  // How the files are written: as RocksDB writes its own (the database's options), so that with its
+  // bytes_per_sync their pages go to disk while they are built rather than all in the sync that ends them.
+  rocksdb::EnvOptions env_options;
   std::vector<File> files;  // this commit's, one per family written; removed unless ingested (moved into the database)
 
   File& add_file(rocksdb::ColumnFamilyHandle* family) {
@@ -204,6 +208,7 @@ struct Ingester::Impl {
     File f;
     f.handle = family;
     f.options = &fam.options;
+    f.env_options = &env_options;
     f.path = dir + "/" + std::to_string(next_file++) + "-" + family->GetName() + ".sst";
     return files.emplace_back(std::move(f));
   }
@@ -233,6 +238,7 @@ Result<std::unique_ptr<Ingester>> Ingester::open(Rocks& rocks, std::string dir, 
   impl->dir = std::move(dir);
   impl->deferral = deferral;
   const rocksdb::DBOptions db_options = rocks.db->GetDBOptions();
+  impl->env_options = rocksdb::EnvOptions(db_options);
   for (auto* h : rocks.handles) {
     const uint32_t id = h->GetID();
     if (impl->families.size() <= id) impl->families.resize(id + 1);
