@@ -158,12 +158,18 @@ void run_fan_out(Report& report, const BenchOptions& opt) {
   while (addrs.size() > per_address) addrs.erase(std::prev(addrs.end()));
 
   // (1) Ingestion with and without the subscribers: catch-up of the same chain. The node refuses info
-  // calls (UNAVAILABLE: no block can be indexed without its infos) until the subscribers are connected, so that the whole catch-up runs
-  // with them; both runs do the same, and the steady rate (10 % to 90 % of the range) leaves out the
-  // daemon's retry back-off at the start.
-  // The rate, and tronidxd's CPU time per block over the same steady range (steadier than a rate on a
-  // shared machine: what the subscribers cost the daemon, whatever the machine's speed during the run).
-  auto catch_up_rate = [&](bool with_subscribers, double& rate, double& cpu_ms, std::string& err) {
+  // calls (UNAVAILABLE: no block can be indexed without its infos) until the subscribers are connected, so that the
+  // whole catch-up runs with them; both runs do the same, and the steady rate (10 % to 90 % of the range) leaves out
+  // the daemon's retry back-off at the start. The rate, and tronidxd's CPU time per block over the same steady range
+  // (steadier than a rate on a shared machine: what the subscribers cost the daemon, whatever the machine's speed
+  // during the run). With the subscribers, the events they received per second from the release to the end of the
+  // catch-up (what they get while ingestion goes first: api.backlog_catch_up_cpu_percent) and, with
+  // `replay_window`, over that long after it (the journal's replay: every subscriber is far behind then).
+  struct Run {
+    double rate = 0, cpu_ms = 0;
+    double events_per_s = 0, replay_events_per_s = 0;
+  };
+  auto catch_up_rate = [&](bool with_subscribers, std::chrono::seconds replay_window, Run& out, std::string& err) {
     if (auto s = hold_infos(**sim, true); !s.ok()) {
       err = s.error().message;
       return;
@@ -194,16 +200,26 @@ void run_fan_out(Report& report, const BenchOptions& opt) {
       return;
     }
     const auto start = Clock::now();
+    const uint64_t events0 = fleet ? fleet->events() : 0;
     auto t = time_catch_up(**d, from, to, start, std::chrono::minutes(30), {(*d)->process().pid()});
     if (!t.ok()) {
       err = t.error().message;
       return;
     }
-    rate = t->seconds_steady > 0 ? static_cast<double>(t->blocks_steady) / t->seconds_steady
-                                 : static_cast<double>(to - from) / t->seconds_total;
-    cpu_ms = t->cpu_steady_s.empty() || t->blocks_steady == 0
-                 ? 0
-                 : t->cpu_steady_s[0] * 1e3 / static_cast<double>(t->blocks_steady);
+    if (fleet && t->seconds_total > 0) {
+      out.events_per_s = static_cast<double>(fleet->events() - events0) / t->seconds_total;
+    }
+    if (fleet && replay_window.count() > 0) {
+      const uint64_t events1 = fleet->events();
+      std::this_thread::sleep_for(replay_window);
+      out.replay_events_per_s =
+          static_cast<double>(fleet->events() - events1) / static_cast<double>(replay_window.count());
+    }
+    out.rate = t->seconds_steady > 0 ? static_cast<double>(t->blocks_steady) / t->seconds_steady
+                                     : static_cast<double>(to - from) / t->seconds_total;
+    out.cpu_ms = t->cpu_steady_s.empty() || t->blocks_steady == 0
+                     ? 0
+                     : t->cpu_steady_s[0] * 1e3 / static_cast<double>(t->blocks_steady);
   };
   // The two catch-ups run one after the other, and this machine's speed moves by more than the 10 % the
   // target allows between runs a few seconds apart: the pair is run five times (alternating) and the
@@ -211,17 +227,25 @@ void run_fan_out(Report& report, const BenchOptions& opt) {
   struct Pair {
     double base = 0, loaded = 0;
     double base_cpu_ms = 0, loaded_cpu_ms = 0;  // tronidxd's CPU per block
+    double events_per_s = 0;                    // delivered to the subscribers during the loaded catch-up
   };
   std::vector<Pair> pairs;
   std::string err;
   const int runs = opt.quick ? 1 : 5;
+  const auto replay_window = std::chrono::seconds(opt.quick ? 5 : 20);
+  double replay_events_per_s = 0;  // the first loaded run's
   for (int r = 0; r < runs && err.empty(); ++r) {
     // Which run of a pair goes first alternates too, so that a drift of the machine's speed within a pair
     // does not always favour the same side.
     Pair p;
     const bool loaded_first = r % 2 == 1;
     auto run = [&](bool loaded) {
-      catch_up_rate(loaded, loaded ? p.loaded : p.base, loaded ? p.loaded_cpu_ms : p.base_cpu_ms, err);
+      Run out;
+      catch_up_rate(loaded, loaded && r == 0 ? replay_window : std::chrono::seconds(0), out, err);
+      (loaded ? p.loaded : p.base) = out.rate;
+      (loaded ? p.loaded_cpu_ms : p.base_cpu_ms) = out.cpu_ms;
+      if (loaded) p.events_per_s = out.events_per_s;
+      if (loaded && r == 0) replay_events_per_s = out.replay_events_per_s;
     };
     run(loaded_first);
     if (err.empty()) run(!loaded_first);
@@ -248,6 +272,26 @@ void run_fan_out(Report& report, const BenchOptions& opt) {
     report.add({"B4", "tronidxd CPU per block with the subscribers", median_of(&Pair::loaded_cpu_ms), "ms",
                 median_of(&Pair::base_cpu_ms), "without them", "", {},
                 "medians over the pairs, steady range; the bench's clients and tron-sim not included"});
+    // What the subscribers got meanwhile: the price of ingestion going first.
+    const std::string every = "every event but heartbeats, all subscribers together";
+    report.add({"B4",
+                "events received by the subscribers during the catch-up",
+                median_of(&Pair::events_per_s),
+                "events/s",
+                {},
+                "",
+                "",
+                {},
+                "median over the pairs; " + every});
+    report.add({"B4",
+                "events received by the subscribers after the catch-up (replaying the journal)",
+                replay_events_per_s,
+                "events/s",
+                {},
+                "",
+                "",
+                {},
+                "over the " + std::to_string(replay_window.count()) + " s after the first loaded catch-up; " + every});
   }
 
   // (2) One new block while following, delivered to every subscription.
