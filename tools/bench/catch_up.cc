@@ -180,8 +180,11 @@ void run_catch_up(Report& report, const BenchOptions& opt) {
     Pair p;
     const auto run_limit = [&] {
       auto lim = limit(**sim, opt.concurrency, target);
-      if (lim.ok()) p.lim = *lim;
-      if (!lim.ok()) err = "fetch+parse limit: " + lim.error().message;
+      if (lim.ok()) {
+        p.lim = *lim;
+      } else {
+        err = "fetch+parse limit: " + lim.error().message;
+      }
     };
     const auto run_all = [&] {
       p.all = catch_up(**sim, "all", opt.concurrency, target, "", opt.work_dir / "b1-data");
